@@ -1,0 +1,89 @@
+"""The command line: `python -m workbench ask --image PATH --question TEXT`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from workbench import settings as settings_module
+from workbench.engine import DEFAULT_TEMPERATURE, GenerationParams, ModelLoadError
+from workbench.images import ImageError, load_image
+from workbench.session import RANDOM_WEIGHTS_WARNING, ModelSession
+
+EXIT_OK, EXIT_USAGE, EXIT_MODEL = 0, 2, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser for `python -m workbench`."""
+    parser = argparse.ArgumentParser(prog="python -m workbench")
+    commands = parser.add_subparsers(dest="command", required=True)
+    ask = commands.add_parser("ask", help="ask one question about one image")
+    ask.add_argument("--image", required=True, help="path of the image file")
+    ask.add_argument("--question", required=True, help="what to ask about the image")
+    ask.add_argument("--system", default="", help="system prompt (a role, instructions)")
+    ask.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE)
+    ask.add_argument("--top-p", type=float, default=GenerationParams.top_p)
+    ask.add_argument("--max-new-tokens", type=int, default=512)
+    ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    ask.add_argument("-v", "--verbose", action="store_true", help="log loading stages")
+    settings_module.add_arguments(ask)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    args = build_parser().parse_args(argv)
+    if not args.verbose:  # read by huggingface_hub and transformers when they are imported
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR)
+    try:
+        settings = settings_module.from_environment(args)
+        params = GenerationParams(
+            temperature=args.temperature,
+            top_p=args.top_p,
+            max_new_tokens=args.max_new_tokens,
+        )
+        image = load_image(args.image)
+    except (ValueError, ImageError) as error:
+        return _fail(EXIT_USAGE, str(error))
+    messages = [{"role": "system", "content": args.system}] if args.system else []
+    messages.append(
+        {
+            "role": "user",
+            "content": [{"type": "image", "image": image}, {"type": "text", "text": args.question}],
+        }
+    )
+    session = ModelSession(settings)
+    try:
+        generation = session.stream(messages, params)
+    except ModelLoadError as error:
+        return _fail(EXIT_MODEL, f"{error.reason} {error.hint}".strip())
+    status = session.status
+    if status.random_weights and not args.json:
+        print(f"[{RANDOM_WEIGHTS_WARNING}]", file=sys.stderr)
+    for piece in generation:
+        if not args.json:
+            print(piece, end="", flush=True)
+    if args.json:
+        report = {
+            "answer": generation.text,
+            "model": settings.model,
+            "random_weights": status.random_weights,
+            "device": status.device,
+            "patches": [patch.name for patch in status.patches],
+            **generation.stats.as_dict(),
+        }
+        report["timings"]["load_s"] = round(status.load_seconds or 0.0, 3)
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        print()
+    return EXIT_OK
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code

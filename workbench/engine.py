@@ -1,0 +1,153 @@
+"""What every engine shares: generation parameters, a streamed generation and its statistics.
+
+An engine turns chat messages into a `Generation`: iterate it for text pieces as they are
+decoded, call `stop()` to end it within one decoding step, then read `stats`. Messages are
+plain chat dicts: `{"role": "system"|"user"|"assistant", "content": str | list[part]}` with
+parts `{"type": "text", "text": …}` and `{"type": "image", "image": PIL.Image}`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from workbench.patches import Patch
+
+Message = dict[str, Any]
+
+# Qwen's model card defaults for Qwen3-VL-Instruct.
+DEFAULT_TEMPERATURE = 0.7
+DEFAULT_TOP_P = 0.8
+DEFAULT_TOP_K = 20
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    """Sampling settings for one answer; temperature 0 means greedy decoding."""
+
+    temperature: float = DEFAULT_TEMPERATURE
+    top_p: float = DEFAULT_TOP_P
+    top_k: int = DEFAULT_TOP_K
+    max_new_tokens: int = 512
+    repetition_penalty: float = 1.0
+    json_schema: dict[str, Any] | None = None  # constrained decoding, where the engine can
+
+    def __post_init__(self) -> None:
+        checks = {
+            "temperature must be between 0 and 2": 0 <= self.temperature <= 2,
+            "top_p must be in (0, 1]": 0 < self.top_p <= 1,
+            "top_k must be >= 0": self.top_k >= 0,
+            "max_new_tokens must be >= 1": self.max_new_tokens >= 1,
+            "repetition_penalty must be > 0": self.repetition_penalty > 0,
+        }
+        for message, ok in checks.items():
+            if not ok:
+                raise ValueError(f"{message}; got {self}")
+
+    @property
+    def greedy(self) -> bool:
+        """Return whether decoding picks the most likely token every step."""
+        return self.temperature == 0
+
+
+@dataclass
+class GenerationStats:
+    """Token counts and timings of one answer (seconds; rates in tokens per second)."""
+
+    prompt_tokens: int = 0
+    visual_tokens: int = 0
+    generated_tokens: int = 0
+    time_to_first_token: float | None = None
+    total_seconds: float = 0.0
+    stopped: bool = False  # ended by stop(), not by eos or the token limit
+    finish_reason: str = ""  # "stop" (eos), "length", "cancelled", "error"
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        """Return the decoding rate after the first token, when there is one to measure."""
+        if self.time_to_first_token is None or self.generated_tokens < 2:
+            return None
+        decoding = self.total_seconds - self.time_to_first_token
+        return (self.generated_tokens - 1) / decoding if decoding > 0 else None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the stats as plain JSON-ready data."""
+        return {
+            "tokens": {
+                "prompt": self.prompt_tokens,
+                "visual": self.visual_tokens,
+                "generated": self.generated_tokens,
+            },
+            "timings": {
+                "time_to_first_token_s": _round(self.time_to_first_token),
+                "total_s": _round(self.total_seconds),
+                "tokens_per_second": _round(self.tokens_per_second),
+            },
+            "finish_reason": self.finish_reason,
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+@dataclass
+class Generation:
+    """A streamed answer: iterate for text pieces; `text` and `stats` fill in as it runs."""
+
+    pieces: Iterator[str]
+    stop_event: threading.Event = field(default_factory=threading.Event)
+    stats: GenerationStats = field(default_factory=GenerationStats)
+    text: str = ""
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            for piece in self.pieces:
+                self.text += piece
+                yield piece
+        finally:
+            # A consumer that walks away (a closed UI stream) must not leave the model busy.
+            self.stop_event.set()
+
+    def stop(self) -> None:
+        """Ask the engine to end this answer within one decoding step."""
+        self.stop_event.set()
+
+    def run(self) -> str:
+        """Consume the whole stream and return the text."""
+        for _ in self:
+            pass
+        return self.text
+
+
+@dataclass(frozen=True)
+class LoadedInfo:
+    """What was loaded, for the status panel."""
+
+    device: str
+    dtype: str
+    attention: str
+    random_weights: bool
+    patches: tuple[Patch, ...] = ()
+
+
+class Engine(Protocol):
+    """Streams an answer for chat messages."""
+
+    name: str
+    info: LoadedInfo
+
+    def stream(self, messages: list[Message], params: GenerationParams) -> Generation: ...
+
+    def unload(self) -> None: ...
+
+
+class ModelLoadError(RuntimeError):
+    """The model could not be loaded: `reason` says why, `hint` what to do."""
+
+    def __init__(self, reason: str, hint: str = "") -> None:
+        super().__init__(f"{reason} {hint}".strip())
+        self.reason = reason
+        self.hint = hint

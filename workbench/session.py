@@ -1,0 +1,146 @@
+"""The one process-wide model session: loads the engine lazily, once, and reports its status."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+from workbench.engine import Engine, Generation, GenerationParams, Message, ModelLoadError
+from workbench.patches import Patch
+from workbench.settings import Settings
+
+log = logging.getLogger(__name__)
+
+State = Literal["idle", "loading", "ready", "failed"]
+RANDOM_WEIGHTS_WARNING = "random weights (tiny): answers are noise, not readings of the image"
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the session is doing, for a status line."""
+
+    state: State
+    model: str
+    stage: str = ""
+    device: str = ""
+    dtype: str = ""
+    load_seconds: float | None = None
+    patches: tuple[Patch, ...] = ()
+    random_weights: bool = False
+    error: str = ""
+    hint: str = ""
+
+    def describe(self) -> str:
+        """Return one line of plain text for a status bar."""
+        if self.state == "idle":
+            return f"{self.model}: not loaded yet (loads on the first question)"
+        if self.state == "loading":
+            return f"{self.model}: loading, {self.stage}…"
+        if self.state == "failed":
+            return f"{self.model}: failed to load. {self.error} {self.hint}".strip()
+        line = f"{self.model}: ready on {self.device} ({self.dtype})"
+        line += f", loaded in {self.load_seconds:.1f} s"
+        if self.patches:
+            line += "; patches: " + ", ".join(patch.name for patch in self.patches)
+        if self.random_weights:
+            line += f". ⚠ {RANDOM_WEIGHTS_WARNING}"
+        return line
+
+
+class ModelSession:
+    """Owns the engine: `get()` loads it once behind a lock; a failed load can be retried."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._engine: Engine | None = None
+        self._status = Status("idle", settings.model)
+        self.load_count = 0  # how many loads were attempted, for tests and the status panel
+
+    @property
+    def settings(self) -> Settings:
+        """Return the settings the next load will use."""
+        return self._settings
+
+    @property
+    def status(self) -> Status:
+        """Return the current status (an immutable snapshot)."""
+        return self._status
+
+    @property
+    def loaded(self) -> bool:
+        """Return whether a model is loaded."""
+        return self._engine is not None
+
+    def get(self) -> Engine:
+        """Return the engine, loading it first if needed; raise ModelLoadError on failure."""
+        engine = self._engine
+        if engine is not None:
+            return engine
+        with self._lock:
+            if self._engine is None:
+                self._engine = self._load()
+            return self._engine
+
+    def stream(self, messages: list[Message], params: GenerationParams) -> Generation:
+        """Return a streamed answer from the engine (loading it first if needed)."""
+        return self.get().stream(messages, params)
+
+    def switch(self, settings: Settings) -> None:
+        """Unload the current model; the next `get()` loads with the new settings."""
+        with self._lock:
+            self._drop()
+            self._settings = settings
+            self._status = Status("idle", settings.model)
+
+    def unload(self) -> None:
+        """Free the model; the next `get()` loads it again."""
+        with self._lock:
+            self._drop()
+            self._status = Status("idle", self._settings.model)
+
+    def _drop(self) -> None:
+        if self._engine is not None:
+            self._engine.unload()
+            self._engine = None
+
+    def _load(self) -> Engine:
+        settings = self._settings
+        self.load_count += 1
+        started = time.perf_counter()
+
+        def report(stage: str) -> None:
+            log.info("loading %s: %s", settings.model, stage)
+            self._status = Status("loading", settings.model, stage=stage)
+
+        try:
+            report("importing torch and transformers")
+            from workbench.transformers_engine import TransformersEngine
+
+            engine = TransformersEngine.load(settings, report)
+        except ModelLoadError as error:
+            self._fail(error.reason, error.hint)
+            raise
+        except Exception as error:  # anything else is still a failed load, not a dead app
+            log.exception("loading %s failed", settings.model)
+            self._fail(f"{type(error).__name__}: {error}", "See the server log for details.")
+            raise ModelLoadError(self._status.error, self._status.hint) from error
+        info = engine.info
+        self._status = Status(
+            "ready",
+            settings.model,
+            device=info.device,
+            dtype=info.dtype,
+            load_seconds=time.perf_counter() - started,
+            patches=info.patches,
+            random_weights=info.random_weights,
+        )
+        log.info("%s", self._status.describe())
+        return engine
+
+    def _fail(self, reason: str, hint: str) -> None:
+        self._status = Status("failed", self._settings.model, error=reason, hint=hint)
+        log.warning("%s", self._status.describe())
