@@ -1,0 +1,173 @@
+"""The transformers engine on the tiny random Qwen3-VL: streaming, counts, determinism, stop."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from PIL import Image
+
+from workbench.engine import GenerationParams
+from workbench.settings import Settings
+
+
+def _messages(size: tuple[int, int], question: str = "What does it say?") -> list[dict]:
+    image = Image.new("RGB", size, "white")
+    return [
+        {"role": "system", "content": "You read receipts."},
+        {
+            "role": "user",
+            "content": [{"type": "image", "image": image}, {"type": "text", "text": question}],
+        },
+    ]
+
+
+GREEDY = GenerationParams(temperature=0, max_new_tokens=12)
+
+
+def test_stream_pieces_concatenate_to_the_text(tiny_session):
+    generation = tiny_session.stream(_messages((320, 320)), GREEDY)
+    pieces = list(generation)
+    assert pieces, "the tiny model streamed nothing"
+    assert all(pieces), "empty pieces must be skipped"
+    assert "".join(pieces) == generation.text
+
+
+def test_token_counts(tiny_session):
+    generation = tiny_session.stream(_messages((512, 512)), GREEDY)
+    generation.run()
+    stats = generation.stats
+    assert stats.visual_tokens == 256  # 512/32 × 512/32
+    assert stats.prompt_tokens > stats.visual_tokens
+    assert 1 <= stats.generated_tokens <= GREEDY.max_new_tokens
+    assert stats.finish_reason in {"stop", "length"}
+    assert stats.time_to_first_token is not None
+    assert 0 < stats.time_to_first_token <= stats.total_seconds
+
+
+def test_greedy_decoding_is_deterministic(tiny_session):
+    first = tiny_session.stream(_messages((320, 320)), GREEDY)
+    second = tiny_session.stream(_messages((320, 320)), GREEDY)
+    assert first.run() == second.run()
+    assert first.stats.generated_tokens == second.stats.generated_tokens
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        ((512, 512), 256),  # exactly the lower bound
+        ((640, 480), 300),
+        ((1024, 768), 768),
+        ((1280, 1024), 1280),  # exactly the upper bound
+    ],
+)
+def test_visual_tokens_follow_the_image_size(tiny_session, size, expected):
+    width, height = size
+    assert expected == (width // 32) * (height // 32)
+    generation = tiny_session.stream(_messages(size), GenerationParams(max_new_tokens=1))
+    generation.run()
+    assert generation.stats.visual_tokens == expected
+
+
+@pytest.mark.parametrize("size", [(100, 100), (3000, 2400), (64, 1600)])
+def test_visual_tokens_stay_within_the_bounds(tiny_session, size):
+    settings = tiny_session.settings
+    generation = tiny_session.stream(_messages(size), GenerationParams(max_new_tokens=1))
+    generation.run()
+    assert settings.min_visual_tokens <= generation.stats.visual_tokens
+    assert generation.stats.visual_tokens <= settings.max_visual_tokens
+
+
+def test_multi_turn_history_reaches_the_prompt(tiny_session):
+    one_turn = tiny_session.stream(_messages((320, 320)), GenerationParams(max_new_tokens=1))
+    one_turn.run()
+    history = [
+        *_messages((320, 320)),
+        {"role": "assistant", "content": "The total is 12.50."},
+        {"role": "user", "content": [{"type": "text", "text": "And the tax?"}]},
+    ]
+    two_turns = tiny_session.stream(history, GenerationParams(max_new_tokens=1))
+    two_turns.run()
+    assert two_turns.stats.visual_tokens == one_turn.stats.visual_tokens
+    assert two_turns.stats.prompt_tokens > one_turn.stats.prompt_tokens + 5
+
+
+def test_stop_ends_generation_within_a_step_and_frees_the_model(tiny_session):
+    params = GenerationParams(temperature=0, max_new_tokens=400)
+    generation = tiny_session.stream(_messages((320, 320)), params)
+    for received, _ in enumerate(generation, start=1):
+        if received == 3:
+            generation.stop()
+    stats = generation.stats
+    assert stats.stopped
+    assert stats.finish_reason == "cancelled"
+    # A step or two may already be in flight when stop() lands; far fewer than the limit.
+    assert stats.generated_tokens < 20
+    started = time.perf_counter()
+    follow_up = tiny_session.stream(_messages((320, 320)), GREEDY)
+    follow_up.run()
+    assert follow_up.stats.finish_reason in {"stop", "length"}
+    assert time.perf_counter() - started < 30
+
+
+def test_abandoned_stream_releases_the_model(tiny_session):
+    generation = tiny_session.stream(
+        _messages((320, 320)), GenerationParams(temperature=0, max_new_tokens=400)
+    )
+    pieces = iter(generation)
+    next(pieces)
+    pieces.close()  # a browser tab closed mid-answer
+    follow_up = tiny_session.stream(_messages((320, 320)), GREEDY)
+    assert follow_up.run() is not None
+    assert follow_up.stats.finish_reason in {"stop", "length"}
+
+
+def test_sampling_parameters_are_accepted(tiny_session):
+    params = GenerationParams(temperature=1.2, top_p=0.5, top_k=5, repetition_penalty=1.3)
+    generation = tiny_session.stream(_messages((320, 320)), params)
+    generation.run()
+    assert 1 <= generation.stats.generated_tokens <= params.max_new_tokens
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"temperature": -0.1},
+        {"temperature": 2.5},
+        {"top_p": 0},
+        {"top_k": -1},
+        {"max_new_tokens": 0},
+        {"repetition_penalty": 0},
+    ],
+)
+def test_bad_generation_params_are_refused(changes):
+    with pytest.raises(ValueError, match=next(iter(changes))):
+        GenerationParams(**changes)
+
+
+def test_concurrent_streams_all_finish(tiny_session):
+    results: list[int] = []
+
+    def ask() -> None:
+        generation = tiny_session.stream(_messages((320, 320)), GREEDY)
+        generation.run()
+        results.append(generation.stats.generated_tokens)
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == 3 and all(results)
+
+
+def test_settings_visual_bounds_apply_per_call(cache_dir):
+    from workbench.session import ModelSession
+
+    session = ModelSession(
+        Settings(model="tiny", cache_dir=cache_dir, min_visual_tokens=16, max_visual_tokens=64)
+    )
+    generation = session.stream(_messages((1024, 1024)), GenerationParams(max_new_tokens=1))
+    generation.run()
+    assert generation.stats.visual_tokens == 64

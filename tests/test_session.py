@@ -1,0 +1,149 @@
+"""The model session: lazy, one load under concurrency, clear failures, status, unload."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+import pytest
+from PIL import Image
+
+from workbench.engine import GenerationParams, ModelLoadError
+from workbench.session import ModelSession, Status
+from workbench.settings import Settings
+
+
+def _ask(session: ModelSession) -> int:
+    image = Image.new("RGB", (256, 256), "white")
+    messages = [{"role": "user", "content": [{"type": "image", "image": image}]}]
+    generation = session.stream(messages, GenerationParams(temperature=0, max_new_tokens=4))
+    generation.run()
+    return generation.stats.generated_tokens
+
+
+def test_import_workbench_loads_no_heavy_library():
+    code = (
+        "import sys, workbench, workbench.session, workbench.cli, workbench.settings\n"
+        "heavy = [m for m in ('torch', 'transformers', 'gradio') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_session_starts_idle_and_lazy(cache_dir):
+    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir))
+    assert not session.loaded
+    assert session.status.state == "idle"
+    assert "not loaded" in session.status.describe()
+    assert session.load_count == 0
+
+
+def test_four_cold_callers_cause_one_load(cache_dir):
+    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir))
+    answered: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def caller() -> None:
+        barrier.wait()
+        answered.append(_ask(session))
+
+    threads = [threading.Thread(target=caller) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert session.load_count == 1
+    assert len(answered) == 4 and all(answered)
+
+
+def test_ready_status_names_device_patches_and_random_weights(tiny_session):
+    status = tiny_session.status
+    assert status.state == "ready"
+    assert status.device == "cpu"
+    assert status.dtype == "float32"
+    assert status.load_seconds is not None and status.load_seconds > 0
+    assert status.random_weights
+    line = status.describe()
+    assert "random weights" in line and "noise" in line
+    assert all(patch.name in line for patch in status.patches)
+
+
+def test_offline_hub_id_fails_clearly_then_tiny_works(cache_dir):
+    session = ModelSession(Settings(model="Qwen/Qwen3-VL-4B-Instruct", cache_dir=cache_dir))
+    with pytest.raises(ModelLoadError) as caught:
+        session.get()
+    assert "--model tiny" in caught.value.hint
+    assert session.status.state == "failed"
+    assert "Qwen/Qwen3-VL-4B-Instruct" in session.status.error
+    assert not session.loaded
+    # The same session stays usable: switch to tiny and answer.
+    session.switch(Settings(model="tiny", cache_dir=cache_dir))
+    assert session.status.state == "idle"
+    assert _ask(session) >= 1
+    assert session.status.state == "ready"
+
+
+def test_a_failed_load_is_retried(cache_dir, tmp_path):
+    session = ModelSession(Settings(model=str(tmp_path / "no-model-here"), cache_dir=cache_dir))
+    for attempt in (1, 2):
+        with pytest.raises(ModelLoadError):
+            session.get()
+        assert session.load_count == attempt
+
+
+def test_missing_local_directory_names_it(cache_dir, tmp_path):
+    (tmp_path / "empty").mkdir()
+    session = ModelSession(Settings(model=str(tmp_path / "empty"), cache_dir=cache_dir))
+    with pytest.raises(ModelLoadError) as caught:
+        session.get()
+    assert str(tmp_path / "empty") in caught.value.reason
+    assert "checkpoint" in caught.value.hint
+
+
+def test_unload_frees_and_next_call_reloads(cache_dir):
+    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir))
+    _ask(session)
+    session.unload()
+    assert not session.loaded
+    assert session.status.state == "idle"
+    _ask(session)
+    assert session.load_count == 2
+
+
+def test_unavailable_device_is_a_clear_failure(cache_dir):
+    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir, device="cuda"))
+    with pytest.raises(ModelLoadError, match="cuda"):
+        session.get()
+    assert "--device" in session.status.hint
+
+
+def test_quantization_off_cuda_is_a_clear_failure(cache_dir):
+    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir, quantization="4bit"))
+    with pytest.raises(ModelLoadError, match="CUDA"):
+        session.get()
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (Status("idle", "m"), "m: not loaded yet (loads on the first question)"),
+        (
+            Status("loading", "m", stage="reading the model config"),
+            "m: loading, reading the model config…",
+        ),
+        (
+            Status("failed", "m", error="No config.", hint="Fix it."),
+            "m: failed to load. No config. Fix it.",
+        ),
+        (
+            Status("ready", "m", device="cuda", dtype="bfloat16", load_seconds=12.34),
+            "m: ready on cuda (bfloat16), loaded in 12.3 s",
+        ),
+    ],
+)
+def test_status_lines(status, expected):
+    assert status.describe() == expected
