@@ -55,7 +55,12 @@ def _open(source: str | Path | bytes) -> Image.Image:
             # PIL warns, then raises, on huge images; our own pixel limit speaks first.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise ImageError(
+            f"{name} has far more than {MAX_PIXELS / 1e6:.0f} megapixels, the limit. "
+            "Downscale it first."
+        ) from None
+    except UnidentifiedImageError:
         raise ImageError(
             f"{name} is not an image this app can read. Use PNG, JPEG, WebP, GIF, BMP or TIFF."
         ) from None
@@ -91,10 +96,17 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     if image.mode == "RGB":
         return image
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        image = ImageOps.autocontrast(image.convert("F").convert("L"))  # 16-bit/float scans
+        image = _stretch_to_8_bit(image.convert("F"))
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
         rgba = image.convert("RGBA")
         # Transparent screenshots would turn black; put them on white as a viewer shows them.
         background = Image.new("RGBA", rgba.size, "white")
         return Image.alpha_composite(background, rgba).convert("RGB")
     return image.convert("RGB")
+
+
+def _stretch_to_8_bit(image: Image.Image) -> Image.Image:
+    # 16-bit and float scans: map the used range onto 0–255 instead of clipping above 255.
+    low, high = image.getextrema()
+    scale = 255.0 / (high - low) if high > low else 0.0
+    return image.point(lambda value: (value - low) * scale).convert("L")

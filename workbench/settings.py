@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,7 @@ class Settings:
                 f"visual-token bounds must satisfy 1 <= min <= max, got "
                 f"{self.min_visual_tokens}..{self.max_visual_tokens}"
             )
-        if self.gpu_headroom_gib < 0:
+        if not math.isfinite(self.gpu_headroom_gib) or self.gpu_headroom_gib < 0:
             raise ValueError(f"gpu headroom must be >= 0 GiB, got {self.gpu_headroom_gib}")
 
     @property

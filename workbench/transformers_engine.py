@@ -23,6 +23,7 @@ from workbench import patches, tiny
 from workbench.engine import Generation, GenerationParams, LoadedInfo, Message, ModelLoadError
 from workbench.patches import Patch
 from workbench.settings import Settings
+from workbench.strict import SchemaConstraint, strict_support
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,10 @@ class TransformersEngine:
         self.settings = settings
         self.info = info
         self._busy = threading.Lock()
-        self.logits_processors: Callable[[GenerationParams], list[Any]] = lambda params: []
+        self._constraint: SchemaConstraint | None = None
+        if strict_support(self.name)[0]:
+            vocab_size = model.config.get_text_config().vocab_size
+            self._constraint = SchemaConstraint(processor.tokenizer, vocab_size)
 
     @classmethod
     def load(cls, settings: Settings, report: Report) -> TransformersEngine:
@@ -49,6 +53,8 @@ class TransformersEngine:
 
     def stream(self, messages: list[Message], params: GenerationParams) -> Generation:
         """Start generating on a worker thread and return the streamed answer."""
+        if params.json_schema is not None and self._constraint is None:
+            raise ValueError(strict_support(self.name)[1])
         started = time.perf_counter()
         inputs = self.processor.apply_chat_template(
             messages,
@@ -69,7 +75,7 @@ class TransformersEngine:
             inputs,
             streamer=streamer,
             stopping_criteria=StoppingCriteriaList([_StopOnEvent(generation.stop_event)]),
-            logits_processor=self.logits_processors(params),
+            logits_processor=self._constraint(params.json_schema) if self._constraint else [],
             max_new_tokens=params.max_new_tokens,
             repetition_penalty=params.repetition_penalty,
             **_sampling(params),

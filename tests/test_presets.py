@@ -1,0 +1,543 @@
+"""Preset files: the real ones load and are well-formed; broken ones name the file and key."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from workbench.presets import (
+    CHECKS,
+    PRESET_FILES,
+    PRESETS_DIR,
+    GenerationDefaults,
+    PresetError,
+    PresetFile,
+    load_all,
+    load_presets,
+)
+
+SCHEMA_FILES = sorted(path.name for path in PRESETS_DIR.glob("*.schema.json"))
+REAL = {name: load_presets(PRESETS_DIR / f"{name}.toml") for name in PRESET_FILES}
+ALL_PRESETS = [
+    pytest.param(preset, id=f"{name}/{preset.name}")
+    for name, file in REAL.items()
+    for preset in file.presets
+]
+STRUCTURED = [param for param in ALL_PRESETS if param.values[0].structured]
+
+
+# --- The real preset files -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "schema", "check"),
+    [
+        ("receipts", "Receipts & invoices", "receipt.schema.json", "receipt"),
+        ("screenshots", "UI screenshots", "screenshot.schema.json", "screenshot"),
+        ("homework", "Homework grading", "homework.schema.json", "homework"),
+        ("gauges", "Gauge & meter reading", "gauge.schema.json", "gauge"),
+    ],
+)
+def test_real_file_loads(name: str, title: str, schema: str, check: str) -> None:
+    presets = REAL[name]
+    assert presets.title == title
+    assert len(presets.presets) >= 4
+    assert len(set(presets.names)) == len(presets.names)
+    assert any(
+        preset.schema_file == schema and preset.checks == (check,) for preset in presets.presets
+    )
+    assert any(not preset.structured for preset in presets.presets), "needs a free-text preset"
+
+
+def test_load_all_real_files() -> None:
+    loaded = load_all()
+    assert list(loaded) == list(PRESET_FILES)
+    assert all(isinstance(result, PresetFile) for result in loaded.values())
+
+
+@pytest.mark.parametrize("preset", ALL_PRESETS)
+def test_preset_has_both_languages(preset: Any) -> None:
+    english, chinese = preset.prompt("en"), preset.prompt("zh")
+    assert all(text.strip() for text in (*english, *chinese))
+    assert english != chinese
+    assert any("\u4e00" <= char <= "\u9fff" for char in "".join(chinese))
+    assert set(preset.checks) <= set(CHECKS)
+
+
+@pytest.mark.parametrize("preset", STRUCTURED)
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_structured_prompt_names_every_field(preset: Any, language: str) -> None:
+    system, _ = preset.prompt(language)
+    assert "JSON" in system
+    for field in preset.schema["properties"]:
+        assert f'"{field}"' in system, f"{field} not named in the {language} prompt"
+    if "bbox_2d" in json.dumps(preset.schema):
+        assert '"bbox_2d"' in system
+        assert "[x1, y1, x2, y2]" in system
+        assert "1000" in system
+
+
+def test_prompt_rejects_unknown_language() -> None:
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        REAL["receipts"].presets[0].prompt("fr")
+
+
+def test_get_by_name() -> None:
+    receipts = REAL["receipts"]
+    assert receipts.get("Extract all fields") is receipts.presets[0]
+    with pytest.raises(KeyError):
+        receipts.get("No such preset")
+
+
+def test_importing_presets_loads_no_ui_or_model_library() -> None:
+    code = (
+        "import sys, workbench.presets; "
+        "print(sorted(m for m in ('gradio', 'torch', 'transformers') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PRESETS_DIR.parent,
+    )
+    assert result.stdout.strip() == "[]"
+
+
+# --- The JSON Schemas ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("schema_file", SCHEMA_FILES)
+def test_schema_is_valid_and_bounded(schema_file: str) -> None:
+    schema = json.loads((PRESETS_DIR / schema_file).read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    unbounded = list(_unbounded(schema, "$"))
+    assert unbounded == [], "constrained decoding needs maxLength/maxItems/closed objects"
+
+
+def _unbounded(schema: dict[str, Any], where: str):
+    """Yield the places where a generated document could grow without end."""
+    types = schema.get("type", [])
+    types = [types] if isinstance(types, str) else types
+    if "string" in types and "maxLength" not in schema and "enum" not in schema:
+        yield f"{where}: string without maxLength"
+    if "array" in types:
+        if "maxItems" not in schema:
+            yield f"{where}: array without maxItems"
+        yield from _unbounded(schema["items"], f"{where}[]")
+    if "object" in types:
+        if schema.get("additionalProperties") is not False:
+            yield f"{where}: object open to extra properties"
+        if set(schema.get("required", [])) != set(schema["properties"]):
+            yield f"{where}: optional properties"
+        for key, sub in schema["properties"].items():
+            yield from _unbounded(sub, f"{where}.{key}")
+
+
+RECEIPT = {
+    "merchant": "Corner Café",
+    "date": "2024-03-15",
+    "currency": "USD",
+    "items": [
+        {"name": "Latte", "qty": 2, "unit_price": 4.5, "amount": 9.0},
+        {"name": "Bagel", "qty": 1, "unit_price": 3.25, "amount": 3.25},
+    ],
+    "discounts": [{"description": "Loyalty", "amount": 1.0}],
+    "subtotal": 12.25,
+    "tax_rate": 8.0,
+    "tax": 0.9,
+    "total": 12.15,
+}
+SCREENSHOT = {
+    "issues": [
+        {"kind": "truncation", "description": "Button label cut off", "bbox_2d": [10, 20, 300, 80]}
+    ],
+    "elements": [{"label": "button", "text": "Continue to chec…", "bbox_2d": [10, 20, 300, 80]}],
+}
+HOMEWORK = {
+    "problem": "Solve 2x + 3 = 11.",
+    "steps": [
+        {"text": "2x = 8", "verdict": "correct", "reason": "Subtracted 3 from both sides."},
+        {"text": "x = 4", "verdict": "correct", "reason": "Divided by 2."},
+    ],
+    "final_answer": "4",
+    "correct": True,
+}
+GAUGE = {
+    "value": 4.2,
+    "unit": "bar",
+    "scale_min": 0,
+    "scale_max": 10,
+    "confidence": 0.85,
+    "bbox_2d": [400, 300, 520, 420],
+}
+
+
+def _changed(document: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """Return a copy of `document` with the dotted `path` set to `value` (DELETE removes it)."""
+    result = copy.deepcopy(document)
+    *parents, last = path.split(".")
+    target: Any = result
+    for part in parents:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    if value is DELETE:
+        del target[last]
+    elif isinstance(target, list):
+        target[int(last)] = value
+    else:
+        target[last] = value
+    return result
+
+
+DELETE = object()
+
+
+@pytest.mark.parametrize(
+    ("schema_file", "document"),
+    [
+        ("receipt.schema.json", RECEIPT),
+        ("receipt.schema.json", _changed(RECEIPT, "date", None)),
+        ("receipt.schema.json", _changed(RECEIPT, "tax_rate", None)),
+        ("receipt.schema.json", _changed(RECEIPT, "discounts", [])),
+        ("screenshot.schema.json", SCREENSHOT),
+        ("screenshot.schema.json", {"issues": [], "elements": []}),
+        ("homework.schema.json", HOMEWORK),
+        ("homework.schema.json", _changed(HOMEWORK, "steps.1.verdict", "incorrect")),
+        ("gauge.schema.json", GAUGE),
+        ("gauge.schema.json", _changed(GAUGE, "unit", "")),
+    ],
+)
+def test_schema_accepts(schema_file: str, document: dict[str, Any]) -> None:
+    assert _errors(schema_file, document) == []
+
+
+@pytest.mark.parametrize(
+    ("schema_file", "document", "error_path"),
+    [
+        ("receipt.schema.json", _changed(RECEIPT, "total", DELETE), "$"),
+        ("receipt.schema.json", _changed(RECEIPT, "total", "12.15"), "$.total"),
+        ("receipt.schema.json", _changed(RECEIPT, "date", "15/03/2024"), "$.date"),
+        ("receipt.schema.json", _changed(RECEIPT, "currency", "usd"), "$.currency"),
+        ("receipt.schema.json", _changed(RECEIPT, "currency", "$"), "$.currency"),
+        ("receipt.schema.json", _changed(RECEIPT, "tax_rate", 800), "$.tax_rate"),
+        (
+            "receipt.schema.json",
+            _changed(RECEIPT, "discounts.0.amount", -1.0),
+            "$.discounts[0].amount",
+        ),
+        ("receipt.schema.json", _changed(RECEIPT, "items.0.sku", "123"), "$.items[0]"),
+        ("receipt.schema.json", _changed(RECEIPT, "items", [RECEIPT["items"][0]] * 31), "$.items"),
+        ("receipt.schema.json", _changed(RECEIPT, "merchant", "x" * 201), "$.merchant"),
+        (
+            "screenshot.schema.json",
+            _changed(SCREENSHOT, "issues.0.kind", "ugly"),
+            "$.issues[0].kind",
+        ),
+        (
+            "screenshot.schema.json",
+            _changed(SCREENSHOT, "issues.0.bbox_2d", [1, 2, 3]),
+            "$.issues[0].bbox_2d",
+        ),
+        (
+            "screenshot.schema.json",
+            _changed(SCREENSHOT, "elements.0.bbox_2d.2", 1001),
+            "$.elements[0].bbox_2d[2]",
+        ),
+        (
+            "screenshot.schema.json",
+            _changed(SCREENSHOT, "elements.0.bbox_2d.0", 10.5),
+            "$.elements[0].bbox_2d[0]",
+        ),
+        ("screenshot.schema.json", _changed(SCREENSHOT, "elements", DELETE), "$"),
+        (
+            "homework.schema.json",
+            _changed(HOMEWORK, "steps.0.verdict", "partly"),
+            "$.steps[0].verdict",
+        ),
+        ("homework.schema.json", _changed(HOMEWORK, "correct", "yes"), "$.correct"),
+        ("homework.schema.json", _changed(HOMEWORK, "score", 10), "$"),
+        ("gauge.schema.json", _changed(GAUGE, "confidence", 1.5), "$.confidence"),
+        ("gauge.schema.json", _changed(GAUGE, "value", "4.2 bar"), "$.value"),
+        ("gauge.schema.json", _changed(GAUGE, "bbox_2d", [0, 0, 1000, 1000, 0]), "$.bbox_2d"),
+    ],
+)
+def test_schema_rejects(schema_file: str, document: dict[str, Any], error_path: str) -> None:
+    assert error_path in _errors(schema_file, document)
+
+
+def _errors(schema_file: str, document: dict[str, Any]) -> list[str]:
+    schema = json.loads((PRESETS_DIR / schema_file).read_text(encoding="utf-8"))
+    return [error.json_path for error in Draft202012Validator(schema).iter_errors(document)]
+
+
+# --- Broken preset files ---------------------------------------------------------------------
+
+VALID_TOML = """\
+title = "Test tab"
+
+[[presets]]
+name = "Structured"
+system = "Answer with ONLY a JSON object."
+question = "Read it."
+schema = "thing.schema.json"
+checks = ["gauge"]
+
+[presets.generation]
+temperature = 0.2
+top_p = 0.8
+max_new_tokens = 256
+
+[presets.zh]
+system = "只输出一个 JSON 对象。"
+question = "读一下。"
+
+[[presets]]
+name = "Free text"
+system = "Explain."
+question = "What is wrong?"
+
+[presets.zh]
+system = "解释。"
+question = "哪里错了？"
+"""
+REST = VALID_TOML.split("\n", 1)[1]  # everything after the title
+GENERATION = VALID_TOML[VALID_TOML.index("checks") : VALID_TOML.index("[presets.zh]")]
+ZH = VALID_TOML[VALID_TOML.rindex("[presets.zh]") :]
+VALID_SCHEMA = '{"type": "object", "properties": {"value": {"type": "number"}}}'
+
+
+def _write(directory: Path, toml: str, schema: str | None = VALID_SCHEMA) -> Path:
+    path = directory / "tab.toml"
+    path.write_text(toml, encoding="utf-8")
+    if schema is not None:
+        (directory / "thing.schema.json").write_text(schema, encoding="utf-8")
+    return path
+
+
+def test_valid_test_file_loads(tmp_path: Path) -> None:
+    presets = load_presets(_write(tmp_path, VALID_TOML))
+    structured, free = presets.presets
+    assert presets.title == "Test tab"
+    assert structured.schema == json.loads(VALID_SCHEMA)
+    assert structured.schema_file == "thing.schema.json"
+    assert structured.checks == ("gauge",)
+    assert structured.generation == GenerationDefaults(0.2, 0.8, 256)
+    assert structured.prompt("zh") == ("只输出一个 JSON 对象。", "读一下。")
+    assert (free.schema, free.schema_file, free.checks) == (None, None, ())
+    assert free.generation == GenerationDefaults()
+
+
+# Each case: the text replaced in VALID_TOML, its replacement, and the message after "<file>: ".
+BROKEN = {
+    "unknown-top-key": ('title = "Test tab"', 'title = "Test tab"\nmode = 1', "mode: unknown key"),
+    "unknown-preset-key": (
+        'name = "Free text"',
+        'name = "Free text"\nschemas = "x"',
+        "presets[1].schemas: unknown key",
+    ),
+    "unknown-generation-key": (
+        "temperature = 0.2",
+        "tempreature = 0.2",
+        "presets[0].generation.tempreature: unknown key",
+    ),
+    "unknown-zh-key": (
+        'question = "哪里错了？"',
+        'question = "哪里错了？"\nname = "x"',
+        "presets[1].zh.name: unknown key",
+    ),
+    "missing-title": ('title = "Test tab"', "", "title: missing required key"),
+    "missing-presets": (REST, "", "presets: missing required key"),
+    "missing-question": (
+        'question = "What is wrong?"',
+        "",
+        "presets[1].question: missing required key",
+    ),
+    "missing-zh": (ZH, "", "presets[1].zh: missing required key"),
+    "missing-zh-system": ('system = "解释。"', "", "presets[1].zh.system: missing required key"),
+    "blank-system": ('system = "Explain."', 'system = " "', "presets[1].system: must not be blank"),
+    "name-not-string": (
+        'name = "Free text"',
+        "name = 3",
+        "presets[1].name: expected a string, got an integer",
+    ),
+    "presets-not-array": (REST, 'presets = "all"', "presets: expected an array, got a string"),
+    "presets-empty": (REST, "presets = []", "presets: needs at least one preset"),
+    "preset-not-table": (REST, "presets = [1]", "presets[0]: expected a table, got an integer"),
+    "checks-not-array": (
+        'checks = ["gauge"]',
+        'checks = "gauge"',
+        "presets[0].checks: expected an array, got a string",
+    ),
+    "generation-not-table": (
+        GENERATION,
+        'checks = ["gauge"]\ngeneration = 1\n',
+        "presets[0].generation: expected a table, got an integer",
+    ),
+    "temperature-is-string": (
+        "temperature = 0.2",
+        'temperature = "low"',
+        "presets[0].generation.temperature: expected a number, got a string",
+    ),
+    "tokens-is-float": (
+        "max_new_tokens = 256",
+        "max_new_tokens = 256.0",
+        "presets[0].generation.max_new_tokens: expected an integer, got a float",
+    ),
+    "tokens-is-bool": (
+        "max_new_tokens = 256",
+        "max_new_tokens = true",
+        "presets[0].generation.max_new_tokens: expected an integer, got a boolean",
+    ),
+    "duplicate-name": (
+        'name = "Free text"',
+        'name = "Structured"',
+        "presets[1].name: duplicate name 'Structured' (see presets[0])",
+    ),
+    "unknown-check": (
+        'checks = ["gauge"]',
+        'checks = ["gauge", "reciept"]',
+        "presets[0].checks[1]: unknown check 'reciept'"
+        " (known: receipt, gauge, homework, screenshot)",
+    ),
+    "repeated-check": (
+        'checks = ["gauge"]',
+        'checks = ["gauge", "gauge"]',
+        "presets[0].checks[1]: check 'gauge' listed twice",
+    ),
+    "checks-without-schema": (
+        'schema = "thing.schema.json"\n',
+        "",
+        "presets[0].checks: domain checks need a schema",
+    ),
+    "temperature-too-high": (
+        "temperature = 0.2",
+        "temperature = 2.5",
+        "presets[0].generation.temperature: 2.5 is outside 0 to 2",
+    ),
+    "temperature-negative": (
+        "temperature = 0.2",
+        "temperature = -0.1",
+        "presets[0].generation.temperature: -0.1 is outside 0 to 2",
+    ),
+    "top-p-zero": (
+        "top_p = 0.8",
+        "top_p = 0",
+        "presets[0].generation.top_p: 0.0 is outside (0, 1]",
+    ),
+    "top-p-above-one": (
+        "top_p = 0.8",
+        "top_p = 1.01",
+        "presets[0].generation.top_p: 1.01 is outside (0, 1]",
+    ),
+    "tokens-zero": (
+        "max_new_tokens = 256",
+        "max_new_tokens = 0",
+        "presets[0].generation.max_new_tokens: 0 is outside 1 to 8192",
+    ),
+    "tokens-too-many": (
+        "max_new_tokens = 256",
+        "max_new_tokens = 8193",
+        "presets[0].generation.max_new_tokens: 8193 is outside 1 to 8192",
+    ),
+    "missing-schema-file": (
+        '"thing.schema.json"',
+        '"nothing.schema.json"',
+        "presets[0].schema: schema file nothing.schema.json not found",
+    ),
+    "schema-outside-folder": (
+        '"thing.schema.json"',
+        '"../thing.schema.json"',
+        "presets[0].schema: '../thing.schema.json' is not a file name beside the preset file",
+    ),
+}
+
+
+@pytest.mark.parametrize(("old", "new", "message"), BROKEN.values(), ids=BROKEN.keys())
+def test_broken_file_names_file_and_key(tmp_path: Path, old: str, new: str, message: str) -> None:
+    assert old in VALID_TOML
+    path = _write(tmp_path, VALID_TOML.replace(old, new, 1))
+    with pytest.raises(PresetError) as caught:
+        load_presets(path)
+    assert str(caught.value) == f"{path}: {message}"
+    assert caught.value.path == path
+    assert message.startswith(f"{caught.value.where}: ")
+
+
+@pytest.mark.parametrize(
+    ("schema", "problem"),
+    [
+        pytest.param(
+            '{"type": "object",', "thing.schema.json is not valid JSON (line 1:", id="not-json"
+        ),
+        pytest.param("[1, 2]", "thing.schema.json must hold a JSON object", id="not-an-object"),
+        pytest.param(
+            '{"type": "objekt"}',
+            "thing.schema.json is not a valid JSON Schema (at type:",
+            id="bad-type",
+        ),
+        pytest.param(
+            '{"properties": {"total": {"maxLength": -1}}}',
+            "thing.schema.json is not a valid JSON Schema (at properties.total.maxLength:",
+            id="bad-nested-keyword",
+        ),
+    ],
+)
+def test_broken_schema_file(tmp_path: Path, schema: str, problem: str) -> None:
+    path = _write(tmp_path, VALID_TOML, schema=schema)
+    with pytest.raises(PresetError) as caught:
+        load_presets(path)
+    assert caught.value.where == "presets[0].schema"
+    assert caught.value.problem.startswith(problem)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line"),
+    [
+        pytest.param("top_p = 0.8", "top_p = ", 12, id="missing-value"),
+        pytest.param('name = "Free text"', 'name = "Free text', 20, id="unclosed-string"),
+        pytest.param(
+            'title = "Test tab"', 'title = "Test tab"\ntitle = "Again"', 2, id="duplicate-key"
+        ),
+    ],
+)
+def test_bad_toml_names_the_line(tmp_path: Path, old: str, new: str, line: int) -> None:
+    path = _write(tmp_path, VALID_TOML.replace(old, new, 1))
+    with pytest.raises(PresetError) as caught:
+        load_presets(path)
+    assert caught.value.where == f"line {line}"
+    assert str(caught.value).startswith(f"{path}: line {line}: invalid TOML (")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(PresetError, match=r"absent\.toml: file not found$"):
+        load_presets(tmp_path / "absent.toml")
+
+
+def test_error_inside_repo_names_the_relative_path() -> None:
+    error = PresetError(PRESETS_DIR / "receipts.toml", "presets[2].name", "must not be blank")
+    assert str(error) == "presets/receipts.toml: presets[2].name: must not be blank"
+
+
+def test_load_all_isolates_a_broken_file(tmp_path: Path) -> None:
+    _write(tmp_path, VALID_TOML)
+    (tmp_path / "tab.toml").rename(tmp_path / "good.toml")
+    (tmp_path / "bad.toml").write_text(
+        VALID_TOML.replace("top_p = 0.8", "top_p = 7"), encoding="utf-8"
+    )
+    loaded = load_all(tmp_path, ["good", "bad", "absent"])
+    assert list(loaded) == ["good", "bad", "absent"]
+    assert isinstance(loaded["good"], PresetFile)
+    assert loaded["good"].names == ("Structured", "Free text")
+    assert isinstance(loaded["bad"], PresetError)
+    assert str(loaded["bad"]).endswith(
+        "bad.toml: presets[0].generation.top_p: 7.0 is outside (0, 1]"
+    )
+    assert isinstance(loaded["absent"], PresetError)
+    assert loaded["absent"].problem == "file not found"

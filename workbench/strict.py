@@ -1,0 +1,53 @@
+"""Strict mode: JSON-Schema-constrained decoding with xgrammar, valid by construction.
+
+xgrammar is optional. `requirements-strict.txt` installs it without its triton dependency,
+which only its GPU kernels use (about 1 GB the CPU path never touches).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import threading
+from typing import Any
+
+ENGINES_WITH_STRICT = ("transformers",)
+
+
+def strict_support(engine: str) -> tuple[bool, str]:
+    """Return whether strict mode can run here, and if not, why."""
+    if engine not in ENGINES_WITH_STRICT:
+        return False, f"Strict decoding is not available with the {engine} engine."
+    if importlib.util.find_spec("xgrammar") is None:
+        return False, (
+            "Strict decoding needs xgrammar, which is not installed: "
+            "pip install --no-deps -r requirements-strict.txt"
+        )
+    return True, ""
+
+
+class SchemaConstraint:
+    """Builds a fresh xgrammar logits processor per generate call, compiling each schema once."""
+
+    def __init__(self, tokenizer: Any, vocab_size: int) -> None:
+        import xgrammar
+
+        self._xgr = xgrammar
+        info = xgrammar.TokenizerInfo.from_huggingface(tokenizer, vocab_size=vocab_size)
+        self._compiler = xgrammar.GrammarCompiler(info)
+        self._lock = threading.Lock()
+
+    def __call__(self, schema: dict[str, Any] | None) -> list[Any]:
+        """Return the logits processors that hold decoding to the schema (none without one)."""
+        if schema is None:
+            return []
+        from xgrammar.contrib.hf import LogitsProcessor
+
+        return [LogitsProcessor(self._compile(json.dumps(schema, sort_keys=True)))]
+
+    @functools.lru_cache(maxsize=32)  # noqa: B019 - one constraint per loaded model
+    def _compile(self, schema_json: str) -> Any:
+        with self._lock:
+            # No free whitespace: a model cannot stall inside the JSON by emitting blanks.
+            return self._compiler.compile_json_schema(schema_json, any_whitespace=False)
