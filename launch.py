@@ -1,0 +1,87 @@
+"""Start the workbench: `python launch.py [--share] [--model tiny] …` (see --help)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import sys
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+from workbench import settings as settings_module
+from workbench.images import MAX_FILE_BYTES
+
+SHARE_USER = "workbench"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Return the launcher's arguments: server flags plus the model settings."""
+    parser = argparse.ArgumentParser(description="The workbench: vision answers you can check.")
+    parser.add_argument("--host", default=os.environ.get("WORKBENCH_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("WORKBENCH_PORT", 7860)))
+    parser.add_argument("--share", action="store_true", help="also serve a public share link")
+    parser.add_argument("--auth", help="user:password required to open the app")
+    parser.add_argument("--auth-file", type=Path, help="file of user:password lines")
+    parser.add_argument("--concurrency", type=int, default=1, help="model calls at once")
+    settings_module.add_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def credentials(args: argparse.Namespace) -> list[tuple[str, str]] | None:
+    """Return the login pairs; a share link without any gets a fresh random password."""
+    lines = [args.auth] if args.auth else []
+    if args.auth_file:
+        lines += args.auth_file.read_text(encoding="utf-8").split()
+    pairs = []
+    for line in lines:
+        user, sep, password = line.partition(":")
+        if not (sep and user and password):
+            raise SystemExit(f"error: credentials must look like user:password; got {line!r}")
+        pairs.append((user, password))
+    if pairs or not args.share:
+        return pairs or None
+    password = secrets.token_urlsafe(12)
+    print(f"* Share link login: user {SHARE_USER!r}, password {password!r}", flush=True)
+    return [(SHARE_USER, password)]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Build the app and serve it until interrupted."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    args = parse_args(argv)
+    try:
+        settings = settings_module.from_environment(args)
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from None
+    auth = credentials(args)
+
+    from tabs.app import CSS, THEME, build_app, create_context
+
+    ctx = create_context(settings, concurrency=args.concurrency)
+    app = build_app(ctx)
+    app.queue(default_concurrency_limit=args.concurrency)
+    _, local_url, share_url = app.launch(
+        server_name=args.host,
+        server_port=args.port,
+        share=args.share,
+        auth=auth,
+        max_file_size=MAX_FILE_BYTES,
+        theme=THEME,
+        css=CSS,
+        footer_links=["api"],
+        prevent_thread_lock=True,
+    )
+    if args.share and not share_url:
+        print(f"* No share link could be made (no internet?); still serving at {local_url}")
+    try:
+        app.block_thread()
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

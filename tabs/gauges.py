@@ -1,0 +1,22 @@
+"""The Gauges & meters tab."""
+
+from __future__ import annotations
+
+from tabs.common import build_domain_tab
+from tabs.handlers import AppContext, DomainTab
+
+TAB = DomainTab(
+    key="gauges",
+    title="Gauges & meters",
+    description=(
+        "Read analog gauges and digital meters, check the value against the an "
+        "scale, and raise alarm past your threshold."
+    ),
+    threshold=True,
+)
+TITLE = TAB.title
+
+
+def build(ctx: AppContext) -> None:
+    """Lay out the tab and wire its events."""
+    build_domain_tab(ctx, TAB)

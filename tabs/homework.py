@@ -1,0 +1,20 @@
+"""The Homework grading tab."""
+
+from __future__ import annotations
+
+from tabs.common import build_domain_tab
+from tabs.handlers import AppContext, DomainTab
+
+TAB = DomainTab(
+    key="homework",
+    title="Homework grading",
+    description=(
+        "Transcribe a student's solution, grade it step by step, and explain the mistake."
+    ),
+)
+TITLE = TAB.title
+
+
+def build(ctx: AppContext) -> None:
+    """Lay out the tab and wire its events."""
+    build_domain_tab(ctx, TAB)

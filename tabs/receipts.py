@@ -1,0 +1,21 @@
+"""The Receipts & invoices tab."""
+
+from __future__ import annotations
+
+from tabs.common import build_domain_tab
+from tabs.handlers import AppContext, DomainTab
+
+TAB = DomainTab(
+    key="receipts",
+    title="Receipts & invoices",
+    description=(
+        "Read receipts and invoices into checked JSON: line items, discounts, "
+        "tax and totals, with the arithmetic verified."
+    ),
+)
+TITLE = TAB.title
+
+
+def build(ctx: AppContext) -> None:
+    """Lay out the tab and wire its events."""
+    build_domain_tab(ctx, TAB)

@@ -1,0 +1,21 @@
+"""The UI screenshots tab."""
+
+from __future__ import annotations
+
+from tabs.common import build_domain_tab
+from tabs.handlers import AppContext, DomainTab
+
+TAB = DomainTab(
+    key="screenshots",
+    title="UI screenshots",
+    description=(
+        "Find what is wrong on an app screen — truncated labels, overlapping — "
+        "or misaligned elements each boxed on the screenshot."
+    ),
+)
+TITLE = TAB.title
+
+
+def build(ctx: AppContext) -> None:
+    """Lay out the tab and wire its events."""
+    build_domain_tab(ctx, TAB)

@@ -1,0 +1,73 @@
+"""Build chat messages: the region the model sees, the role and preset, the turns so far."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PIL import Image
+
+from workbench.boxes import Region
+from workbench.drawing import outline_region
+from workbench.engine import Message
+
+REGION_MODES = ("crop", "highlight")
+HIGHLIGHT_NOTE = {
+    "en": "The region to look at is outlined in red.",
+    "zh": "需要查看的区域已用红框标出。",
+}
+REPAIR_REQUEST = (
+    "Your JSON does not match the required schema:\n{errors}\n"
+    "Reply with the corrected JSON only, no other text."
+)
+
+
+@dataclass(frozen=True)
+class View:
+    """What the model was shown: the full image's size and, when cropped, the crop."""
+
+    image_size: tuple[int, int]
+    crop: Region | None = None
+
+
+def model_view(image: Image.Image, region: Region | None, mode: str) -> tuple[Image.Image, View]:
+    """Return the picture to show the model and how it maps back to the full image."""
+    if mode not in REGION_MODES:
+        raise ValueError(f"region mode must be one of {', '.join(REGION_MODES)}; got {mode!r}")
+    if region is None:
+        return image, View(image.size)
+    if mode == "crop":
+        return image.crop((region.left, region.top, region.right, region.bottom)), View(
+            image.size, region
+        )
+    return outline_region(image, region), View(image.size)
+
+
+def system_prompt(role: str, instructions: str) -> str:
+    """Return the system prompt: the user's role first, then the preset's instructions."""
+    return "\n\n".join(part.strip() for part in (role, instructions) if part.strip())
+
+
+def build_messages(
+    system: str,
+    image: Image.Image,
+    turns: Sequence[tuple[str, str]],
+    question: str,
+) -> list[Message]:
+    """Return chat messages: the image rides with the first user turn, later turns are text."""
+    if not question.strip():
+        raise ValueError("The question is empty. Type a question or pick a preset.")
+    messages: list[Message] = [{"role": "system", "content": system}] if system else []
+    for index, (asked, answered) in enumerate([*turns, (question, None)]):
+        content: list[dict] = [{"type": "text", "text": asked}]
+        if index == 0:
+            content.insert(0, {"type": "image", "image": image})
+        messages.append({"role": "user", "content": content})
+        if answered is not None:
+            messages.append({"role": "assistant", "content": answered})
+    return messages
+
+
+def repair_request(errors: Sequence[str]) -> str:
+    """Return the follow-up that shows the model what was wrong with its JSON."""
+    return REPAIR_REQUEST.format(errors="\n".join(f"- {error}" for error in errors))
