@@ -33,3 +33,64 @@ def tiny_session(cache_dir: Path):
     session = ModelSession(Settings(model="tiny", cache_dir=cache_dir))
     session.get()
     return session
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def launch_app(ctx):
+    """Launch the app for a context on a free local port; return (app, url)."""
+    from tabs.app import CSS, THEME, build_app
+
+    app = build_app(ctx)
+    app.queue(default_concurrency_limit=ctx.concurrency)
+    _, url, _ = app.launch(
+        server_name="127.0.0.1",
+        server_port=_free_port(),
+        prevent_thread_lock=True,
+        quiet=True,
+        theme=THEME,
+        css=CSS,
+    )
+    return app, url
+
+
+@pytest.fixture(scope="session")
+def app_context(cache_dir: Path):
+    """Return the app context on the tiny model (the model loads on the first question)."""
+    from tabs.app import create_context
+    from workbench.settings import Settings
+
+    return create_context(Settings(model="tiny", cache_dir=cache_dir))
+
+
+@pytest.fixture(scope="session")
+def app_url(app_context) -> str:
+    """Return the URL of the app, launched once for the whole test session."""
+    app, url = launch_app(app_context)
+    yield url
+    app.close()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Drive Debian's chromium; Playwright never downloads a browser here."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }

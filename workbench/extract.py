@@ -1,0 +1,361 @@
+"""Pull the JSON object or array out of a model's answer, repairing what models get wrong.
+
+Models wrap JSON in fences and prose, restate it, write Python literals, single quotes, trailing
+commas and full-width punctuation, and get cut off by the token limit. A small tolerant parser
+reads all of that. Model output is never executed: no eval, no ast.literal_eval.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from workbench.validation import json_path
+
+NO_JSON = "no JSON object or array in the answer"
+_THINK_END = "</think>"
+_MAX_DEPTH = 200  # deeper than any real answer; keeps a hostile one from blowing the stack
+
+# Full-width punctuation that models use as JSON syntax around Chinese text (outside strings).
+_FULL_WIDTH = {"，": ",", "：": ":", "｛": "{", "｝": "}", "［": "[", "］": "]"}
+# String delimiters: opener -> closer.
+_QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
+_LITERALS = {"true": True, "false": False, "null": None, "True": True, "False": False, "None": None}
+_PYTHON_LITERALS = ("True", "False", "None")
+# JSON's escapes, plus \' which single-quoted strings need: escape letter -> character.
+_ESCAPES = dict(zip("\"\\/bfnrt'", "\"\\/\b\f\n\r\t'", strict=True))
+
+_FENCE = re.compile(
+    r"```"  # opening fence
+    r"(?P<lang>[A-Za-z0-9]*)"  # optional language tag: json, JSON, python, ...
+    r"[ \t]*\n?"  # rest of the fence line
+    r"(?P<body>.*?)"  # the block, as short as possible...
+    r"(?:```|\Z)",  # ...up to the closing fence, or the end when the answer was cut off
+    re.DOTALL,
+)
+_JSON_LANGS = frozenset({"", "json", "jsonc", "json5"})
+_OPENER = re.compile(r"[{\[｛［]")
+_NUMBER = re.compile(
+    r"[-+]?"  # sign
+    r"(?:\d+\.?\d*|\.\d+)"  # digits with an optional fraction, or a bare fraction (.5)
+    r"(?:[eE][-+]?\d*)?"  # exponent, maybe unfinished (checked when converting)
+)
+_WORD = re.compile(r"[A-Za-z_]\w*")
+# A string's body up to its closing quote; raw newlines and tabs pass (json's strict=False).
+_STRING_BODY = {
+    closer: re.compile(
+        rf"(?P<body>(?:[^{closer}\\]"  # any character but the closer or a backslash,
+        r"|\\.)*)"  # or an escape pair, so \" does not close the string
+        rf"{closer}",
+        re.DOTALL,
+    )
+    for closer in _QUOTES.values()
+}
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What `extract_json` found: the value (None when nothing usable), the reason, the repairs."""
+
+    value: Any | None = None
+    error: str = ""
+    repairs: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Return True when a JSON object or array was read."""
+        return not self.error
+
+
+def extract_json(text: str) -> Extraction:
+    """Return the JSON object or array in a model's answer, with the repairs made, or why not.
+
+    Which block wins: the last fenced (```json or plain ```) block that reads, because models
+    restate a corrected answer after a first attempt. Without usable fences, the largest JSON
+    value in the text wins (ties: the later one), because prose carries small bracketed asides
+    ("see [1]") that are not the answer. A bare scalar answer is not JSON. A reasoning model's
+    <think>...</think> section is skipped: drafts there are not the answer.
+
+    Truncation (the token limit cut the answer off): every value written completely is kept,
+    the one being written when the text stopped is dropped (a string without its closing quote,
+    a number or literal touching the end, a key without its value), and open brackets are
+    closed. An open string is never closed: "Wal" or "2024-0" would read as a finished value.
+    An open container left with no complete member is dropped as well; when nothing complete
+    remains at the top, the answer is reported as not repairable.
+    """
+    start = _answer_start(text)
+    blocks: list[_Hit] = []
+    failures: list[_Invalid] = []
+    for fence in _FENCE.finditer(text, start):
+        if fence.group("lang").lower() not in _JSON_LANGS:
+            continue
+        found, failure = _scan(text, fence.start("body"), fence.end("body"))
+        if found:
+            blocks.append(max(found, key=lambda hit: hit.end - hit.start))
+        elif failure:
+            failures.append(failure)
+    if blocks:
+        return _chosen(blocks[-1], len(blocks), "used the last of {} fenced JSON blocks")
+    found, failure = _scan(text, start, len(text))
+    if found:
+        best = max(found, key=lambda hit: (hit.end - hit.start, hit.start))
+        return _chosen(best, len(found), "used the largest of {} JSON values in the answer")
+    if failure:
+        failures.append(failure)
+    if not failures:
+        return Extraction(error=NO_JSON)
+    return Extraction(error=_describe(max(failures, key=lambda f: f.pos), text))
+
+
+def _answer_start(text: str) -> int:
+    """Return where the answer begins: after the last </think>; the end when still thinking."""
+    if (end := text.rfind(_THINK_END)) >= 0:
+        return end + len(_THINK_END)
+    return len(text) if text.lstrip().startswith("<think>") else 0
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """A JSON value read from text[start:end], with its repairs."""
+
+    start: int
+    end: int
+    value: Any
+    repairs: tuple[str, ...]
+
+
+class _Invalid(Exception):
+    """The text at `pos` cannot be read as JSON, even tolerantly; unlocated ones end the scan."""
+
+    def __init__(self, message: str, pos: int, located: bool = True) -> None:
+        super().__init__(message)
+        self.message, self.pos, self.located = message, pos, located
+
+
+class _Cut(Exception):
+    """The text ended while a value was being written; `inside` says what (None: between values)."""
+
+    def __init__(self, inside: str | None) -> None:
+        super().__init__(inside)
+        self.inside = inside
+
+
+def _chosen(hit: _Hit, count: int, note: str) -> Extraction:
+    """Return the Extraction for the winning hit, noting the choice when there was one."""
+    choice = (note.format(count),) if count > 1 else ()
+    return Extraction(value=hit.value, repairs=choice + hit.repairs)
+
+
+def _describe(failure: _Invalid, text: str) -> str:
+    """Return a readable reason, with line and column when it points at a place."""
+    if not failure.located:
+        return failure.message
+    line = text.count("\n", 0, failure.pos) + 1
+    column = failure.pos - (text.rfind("\n", 0, failure.pos) + 1) + 1
+    return f"could not read the JSON at line {line}, column {column}: {failure.message}"
+
+
+def _scan(text: str, start: int, end: int) -> tuple[list[_Hit], _Invalid | None]:
+    """Return every JSON object/array in text[start:end], and the failure that got furthest."""
+    hits: list[_Hit] = []
+    furthest: _Invalid | None = None
+    pos = start
+    while match := _OPENER.search(text, pos, end):
+        parser = _Parser(text, match.start(), end)
+        try:
+            hits.append(parser.read())
+            pos = hits[-1].end
+        except _Invalid as failure:
+            furthest = failure if furthest is None or failure.pos > furthest.pos else furthest
+            if not failure.located:
+                break  # cut off or too deep: every later bracket lies inside this failed value
+            pos = match.start() + 1
+    return hits, furthest
+
+
+class _Parser:
+    """A tolerant recursive-descent JSON reader over text[start:end] that records its repairs."""
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text, self.start, self.pos, self.end = text, start, start, end
+        self.depth = 0
+        self.unclosed = 0
+        self.trailing_commas = 0
+        self.single_quotes = False
+        self.full_width: dict[str, None] = {}  # dicts as ordered sets: first seen, first named
+        self.python_literals: dict[str, None] = {}
+        self.dropped = ""  # what was dropped at the cut; outermost catcher writes last
+        self.cut_inside = ""  # what the text stopped inside; innermost writes first
+
+    def read(self) -> _Hit:
+        """Return the object or array starting here; raise _Invalid when there is none."""
+        try:
+            value = self._value("$")
+        except _Cut as cut:
+            inside = self.cut_inside or cut.inside
+            message = f"answer was cut off inside {inside} and can't be completed unambiguously"
+            raise _Invalid(message, self.end, located=False) from None
+        return _Hit(self.start, self.pos, value, self._repairs())
+
+    def _repairs(self) -> tuple[str, ...]:
+        brackets = "bracket" if self.unclosed == 1 else "brackets"
+        notes = {
+            f"replaced full-width punctuation {''.join(self.full_width)}": self.full_width,
+            "converted single-quoted strings": self.single_quotes,
+            f"converted Python literals {'/'.join(self.python_literals)}": self.python_literals,
+            "removed trailing commas": self.trailing_commas,
+            f"dropped unfinished {self.dropped} at the cut-off": self.dropped,
+            f"closed {self.unclosed} {brackets} left open by the token limit": self.unclosed,
+        }
+        return tuple(note for note, made in notes.items() if made)
+
+    def _peek(self) -> str:
+        """Return the next character, full-width syntax read as its ASCII twin."""
+        char = self.text[self.pos]
+        if char in _FULL_WIDTH:
+            self.full_width[char] = None
+            return _FULL_WIDTH[char]
+        return char
+
+    def _skip_space(self, inside: str | None = None) -> None:
+        """Move past whitespace; raise _Cut(inside) when that is the end of the text."""
+        while self.pos < self.end and self.text[self.pos].isspace():
+            self.pos += 1
+        if self.pos >= self.end:
+            raise _Cut(inside)
+
+    def _value(self, path: str) -> Any:
+        char = self._peek()
+        if char in "{[":
+            self.depth += 1
+            if self.depth > _MAX_DEPTH:
+                raise _Invalid(
+                    f"JSON nested deeper than {_MAX_DEPTH} levels", self.pos, located=False
+                )
+            self.pos += 1
+            value = self._object(path) if char == "{" else self._array(path)
+            self.depth -= 1
+            return value
+        if char in _QUOTES:
+            return self._string("a string value")
+        return self._scalar()
+
+    def _object(self, path: str) -> dict[str, Any]:
+        obj: dict[str, Any] = {}
+        member = ""
+        try:
+            while self._next_member("}", bool(obj)):
+                member = f"key in {path}"  # until the key is read, a cut drops just a key
+                if self.text[self.pos] not in _QUOTES:
+                    raise _Invalid("expected a quoted key", self.pos)
+                key = self._string("a key")
+                member = _child_path(path, key)
+                self._colon()
+                obj[key] = self._value(member)
+        except _Cut as cut:
+            return self._cut_container(obj, member, cut, "an empty object")
+        return obj
+
+    def _array(self, path: str) -> list[Any]:
+        items: list[Any] = []
+        try:
+            while self._next_member("]", bool(items)):
+                items.append(self._value(f"{path}[{len(items)}]"))
+        except _Cut as cut:
+            return self._cut_container(items, f"{path}[{len(items)}]", cut, "an empty array")
+        return items
+
+    def _next_member(self, closer: str, has_members: bool) -> bool:
+        """Return True when a member follows, False when the container closed here."""
+        self._skip_space()
+        if self._peek() == closer:
+            self.pos += 1
+            return False
+        if not has_members:
+            return True
+        if self._peek() != ",":
+            raise _Invalid(f"expected ',' or '{closer}'", self.pos)
+        self.pos += 1
+        self._skip_space()
+        if self._peek() == closer:  # trailing comma
+            self.trailing_commas += 1
+            self.pos += 1
+            return False
+        return True
+
+    def _cut_container(self, container: Any, member: str, cut: _Cut, empty: str) -> Any:
+        """Return the container closed at the cut, or raise _Cut when nothing in it is complete."""
+        self.pos = self.end  # the dropped token may have started earlier; the text is used up
+        if cut.inside is not None:
+            self.cut_inside = self.cut_inside or cut.inside
+            self.dropped = member
+        if not container:
+            raise _Cut(empty)
+        self.unclosed += 1
+        return container
+
+    def _colon(self) -> None:
+        self._skip_space("a key with no value")
+        if self._peek() != ":":
+            raise _Invalid("expected ':' after the key", self.pos)
+        self.pos += 1
+        self._skip_space("a key with no value")
+
+    def _string(self, what: str) -> str:
+        opener = self.text[self.pos]
+        closer = _QUOTES[opener]
+        if opener == "'":
+            self.single_quotes = True
+        elif opener != '"':
+            self.full_width.update(dict.fromkeys(opener + closer))
+        body = _STRING_BODY[closer].match(self.text, self.pos + 1, self.end)
+        if not body:
+            raise _Cut(what)
+        self.pos = body.end()
+        unescaped = _ESCAPE.sub(_unescape, body.group("body"))
+        # "\ud83d\ude00" arrives as two halves of a surrogate pair; join them as json does.
+        return unescaped.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+    def _scalar(self) -> Any:
+        number = _NUMBER.match(self.text, self.pos, self.end)
+        at_end_sign = self.text[self.pos] in "-+." and self.pos + 1 == self.end
+        if at_end_sign or (number and number.end() == self.end):
+            raise _Cut("a number")  # the next character could have extended it
+        if number:
+            spelled = number.group()
+            try:  # "1e" followed by more text is no number
+                value = int(spelled) if spelled.lstrip("+-").isdigit() else float(spelled)
+            except ValueError:
+                raise _Invalid(f"{spelled!r} is not a number", self.pos) from None
+            self.pos = number.end()
+            return value
+        return self._literal()
+
+    def _literal(self) -> Any:
+        word = _WORD.match(self.text, self.pos, self.end)
+        if not word:
+            raise _Invalid(f"unexpected {self.text[self.pos]!r}", self.pos)
+        name = word.group()
+        if name in _LITERALS:
+            if name in _PYTHON_LITERALS:
+                self.python_literals[name] = None
+            self.pos = word.end()
+            return _LITERALS[name]
+        if word.end() == self.end and any(literal.startswith(name) for literal in _LITERALS):
+            raise _Cut("a literal")
+        raise _Invalid(f"unexpected {name!r}", self.pos)
+
+
+def _child_path(path: str, key: str) -> str:
+    """Return `path` extended by one object key, in the same notation as `json_path`."""
+    return path + json_path([key])[1:]
+
+
+def _unescape(escape: re.Match[str]) -> str:
+    """Return the character an escape stands for; an unknown one (\\d) stays as written."""
+    code = escape.group(1)
+    if len(code) == 5:
+        return chr(int(code[1:], 16))
+    return _ESCAPES.get(code, escape.group(0))
