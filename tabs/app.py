@@ -44,7 +44,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             gr.Markdown(
                 "## 🔎 Workbench\nPut a picture in front of the model and check its answer."
             )
-            status = gr.Markdown(status_line(ctx.session), elem_id="model-status")
+            status = gr.Markdown(partial(status_line, ctx.session), elem_id="model-status")
         with gr.Tabs():
             for tab in TABS:
                 with gr.Tab(tab.TITLE, id=tab.TAB.key):

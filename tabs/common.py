@@ -66,9 +66,9 @@ def _image_column(w: _Widgets, tab: DomainTab) -> None:
             label="Image — drag a box to mark a region (optional)",
             single_box=True,
             image_type="filepath",
-            label_list=["region"],
-            label_colors=[(220, 38, 38)],
-            use_default_label=True,
+            # No label_list: Gradio rebuilds the annotator when an example loads and the
+            # component wraps a label list twice, which breaks drawing (label.trim error).
+            use_default_label=True,  # no label dialog after each box
             sources=["upload", "clipboard"],
             height=460,
             elem_id=f"{tab.key}-image",
@@ -79,7 +79,13 @@ def _image_column(w: _Widgets, tab: DomainTab) -> None:
 
 def _question_column(w: _Widgets, ctx: AppContext, tab: DomainTab, presets: Any) -> None:
     first = presets.presets[0] if presets else None
-    w.add(status=gr.Markdown(handlers.status_line(ctx.session), elem_classes="model-status"))
+    w.add(
+        status=gr.Markdown(
+            partial(handlers.status_line, ctx.session),
+            elem_classes="model-status",
+            elem_id=f"{tab.key}-status",
+        )
+    )
     with gr.Row():
         w.add(
             preset=gr.Dropdown(
@@ -94,7 +100,7 @@ def _question_column(w: _Widgets, ctx: AppContext, tab: DomainTab, presets: Any)
     w.add(
         role=gr.Textbox(
             label="Role (put ahead of the preset's instructions)",
-            placeholder="e.g. You are a senior Android QA engineer.",
+            placeholder=f"e.g. {tab.role_example}",
             elem_id=f"{tab.key}-role",
         ),
         question=gr.Textbox(
@@ -173,6 +179,7 @@ def _examples(w: _Widgets, ctx: AppContext, tab: DomainTab) -> None:
             inputs=[w.image, w.preset],
             label="Examples (made by the workbench; ground truth stored beside each)",
             examples_per_page=8,
+            api_name=f"{tab.key}_example",
         )
 
 

@@ -9,9 +9,10 @@ TAB = DomainTab(
     key="gauges",
     title="Gauges & meters",
     description=(
-        "Read analog gauges and digital meters, check the value against the an "
-        "scale, and raise alarm past your threshold."
+        "Read analog gauges and digital meters, check the value against the "
+        "scale, and raise an alarm past your threshold."
     ),
+    role_example="You are a plant maintenance technician doing a morning round.",
     threshold=True,
 )
 TITLE = TAB.title

@@ -46,6 +46,7 @@ class DomainTab:
     key: str
     title: str
     description: str
+    role_example: str = ""  # a persona shown as the role field's placeholder
     threshold: bool = False  # an alarm threshold input (gauges)
 
 
@@ -218,7 +219,9 @@ def regenerate(
 
 def _wait_for_model(session: ModelSession, chat: list) -> Iterator[tuple[Any, ...]]:
     """Load the model if needed, streaming its loading stages into the status line."""
+    skip = gr.skip()
     if session.loaded:
+        yield chat, status_line(session), skip, skip, skip, skip, skip, skip, skip
         return
     done = threading.Event()
     failure: list[ModelLoadError] = []
@@ -232,7 +235,6 @@ def _wait_for_model(session: ModelSession, chat: list) -> Iterator[tuple[Any, ..
             done.set()
 
     threading.Thread(target=load, name="load-model", daemon=True).start()
-    skip = gr.skip()
     while not done.wait(_STATUS_POLL_SECONDS):
         yield chat, status_line(session), skip, skip, skip, skip, skip, skip, skip
     if failure:

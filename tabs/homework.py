@@ -11,6 +11,7 @@ TAB = DomainTab(
     description=(
         "Transcribe a student's solution, grade it step by step, and explain the mistake."
     ),
+    role_example="You are a patient Grade 7 maths teacher.",
 )
 TITLE = TAB.title
 

@@ -12,6 +12,7 @@ TAB = DomainTab(
         "Read receipts and invoices into checked JSON: line items, discounts, "
         "tax and totals, with the arithmetic verified."
     ),
+    role_example="You are an accounts-payable clerk who checks every figure.",
 )
 TITLE = TAB.title
 

@@ -9,9 +9,10 @@ TAB = DomainTab(
     key="screenshots",
     title="UI screenshots",
     description=(
-        "Find what is wrong on an app screen — truncated labels, overlapping — "
-        "or misaligned elements each boxed on the screenshot."
+        "Find what is wrong on an app screen — truncated labels, overlapping or "
+        "misaligned elements — each boxed on the screenshot."
     ),
+    role_example="You are a senior Android QA engineer.",
 )
 TITLE = TAB.title
 

@@ -128,6 +128,9 @@ def _unbounded(schema: dict[str, Any], where: str):
     types = [types] if isinstance(types, str) else types
     if "string" in types and "maxLength" not in schema and "enum" not in schema:
         yield f"{where}: string without maxLength"
+    # xgrammar bounds a number's digits only when both ends of its range are given.
+    if {"number", "integer"} & set(types) and not {"minimum", "maximum"} <= set(schema):
+        yield f"{where}: number without minimum and maximum"
     if "array" in types:
         if "maxItems" not in schema:
             yield f"{where}: array without maxItems"

@@ -128,8 +128,9 @@ def bbox_fields(value: Any) -> list[tuple[str, dict[str, Any]]]:
 def find_boxes(value: Any) -> list[tuple[str, list[float]]]:
     """Return (label, [x1, y1, x2, y2]) for every bbox_2d of 4 numbers in a JSON value.
 
-    The label is the first non-empty sibling "label", "kind", "text" or "name"; without one,
-    the JSON path of the box. Boxes of the wrong shape are left to validation to report.
+    The label is the first non-empty sibling "label", "kind", "text" or "name", else a sibling
+    reading "value" (with its "unit"), else the JSON path of the box. Boxes of the wrong
+    shape are left to validation to report.
     """
     boxes = []
     for path, owner in bbox_fields(value):
@@ -158,6 +159,8 @@ def _label(owner: dict[str, Any], path: str) -> str:
         text = owner.get(key)
         if isinstance(text, str) and text.strip():
             return text.strip()
+    if _is_number(owner.get("value")):  # a gauge reading: "6.4 bar"
+        return f"{owner['value']} {owner.get('unit') or ''}".strip()
     return path
 
 

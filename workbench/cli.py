@@ -29,8 +29,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--top-p", type=float, default=GenerationParams.top_p)
     ask.add_argument("--max-new-tokens", type=int, default=512)
     ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
-    ask.add_argument("-v", "--verbose", action="store_true", help="log loading stages")
     settings_module.add_arguments(ask)
+    bench = commands.add_parser("bench", help="print benchmark numbers")
+    bench.add_argument("what", choices=["strict"], help="strict: valid share and ms/token")
+    bench.add_argument("--runs", type=int, default=3, help="seeds per preset and mode")
+    bench.add_argument("--max-new-tokens", type=int, help="override the presets' limits")
+    settings_module.add_arguments(bench)
+    for command in (ask, bench):
+        command.add_argument("-v", "--verbose", action="store_true", help="log loading stages")
     return parser
 
 
@@ -40,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.verbose:  # read by huggingface_hub and transformers when they are imported
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR)
+    if args.command == "bench":
+        return _bench(args)
     try:
         settings = settings_module.from_environment(args)
         params = GenerationParams(
@@ -81,6 +89,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(report, ensure_ascii=False))
     else:
         print()
+    return EXIT_OK
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from workbench.bench import bench_strict
+
+    try:
+        session = ModelSession(settings_module.from_environment(args))
+        session.get()
+    except ValueError as error:
+        return _fail(EXIT_USAGE, str(error))
+    except ModelLoadError as error:
+        return _fail(EXIT_MODEL, f"{error.reason} {error.hint}".strip())
+    print(bench_strict(session, args.runs, args.max_new_tokens))
     return EXIT_OK
 
 

@@ -1,0 +1,200 @@
+"""The ask pipeline: regions, repair turns, checks and boxes; strict decoding on the tiny model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PIL import Image
+
+from workbench.boxes import Region
+from workbench.engine import Generation, GenerationParams
+from workbench.pipeline import Delta, Finished, Question, RepairStarted, ask
+from workbench.presets import load_all
+from workbench.prompts import build_messages, model_view, system_prompt
+
+GAUGE_SCHEMA = load_all()["gauges"].get("Read the value").schema
+VALID_GAUGE = {
+    "value": 6.4,
+    "unit": "bar",
+    "scale_min": 0,
+    "scale_max": 10,
+    "confidence": 0.9,
+    "bbox_2d": [500, 250, 750, 500],
+}
+
+
+class ScriptedSession:
+    """A stand-in session that answers with scripted texts and records what it was sent."""
+
+    def __init__(self, *answers: str) -> None:
+        self.answers = list(answers)
+        self.sent: list[list[dict]] = []
+
+    def stream(self, messages: list[dict], params: GenerationParams) -> Generation:
+        self.sent.append(messages)
+        text = self.answers.pop(0)
+        generation = Generation(pieces=iter([text[: len(text) // 2], text[len(text) // 2 :]]))
+        generation.stats.generated_tokens = len(text)
+        return generation
+
+
+def _question(**changes) -> Question:
+    base = {
+        "image": Image.new("RGB", (800, 600), "white"),
+        "question": "Read the gauge.",
+        "params": GenerationParams(max_new_tokens=64),
+        "schema": GAUGE_SCHEMA,
+        "checks": ("gauge",),
+    }
+    return Question(**{**base, **changes})
+
+
+def _run(session, question: Question) -> tuple[list, object]:
+    events = list(ask(session, question))
+    assert isinstance(events[-1], Finished)
+    return events, events[-1].answer
+
+
+def test_a_valid_answer_needs_no_repair_and_maps_boxes():
+    session = ScriptedSession(json.dumps(VALID_GAUGE))
+    events, answer = _run(session, _question())
+    assert answer.valid
+    assert not any(isinstance(event, RepairStarted) for event in events)
+    assert "".join(e.text for e in events if isinstance(e, Delta)) == answer.text
+    assert answer.boxes == [("6.4 bar", (400, 150, 600, 300))]
+    assert [check.name for check in answer.checks] == ["value_in_scale"]
+    assert all(check.ok for check in answer.checks)
+
+
+def test_boxes_map_back_through_the_crop():
+    session = ScriptedSession(json.dumps(VALID_GAUGE))
+    region = Region(100, 200, 500, 400)
+    _, answer = _run(session, _question(region=region, region_mode="crop"))
+    sent_image = session.sent[0][-1]["content"][0]["image"]
+    assert sent_image.size == (400, 200)
+    assert answer.view.crop == region
+    # 0–1000 of the 400×200 crop, then the crop's offset
+    assert answer.boxes == [("6.4 bar", (300, 250, 400, 300))]
+
+
+def test_highlight_shows_the_full_image_with_the_region_outlined():
+    session = ScriptedSession(json.dumps(VALID_GAUGE))
+    region = Region(100, 200, 500, 400)
+    _, answer = _run(session, _question(region=region, region_mode="highlight"))
+    sent_image = session.sent[0][-1]["content"][0]["image"]
+    assert sent_image.size == (800, 600)
+    assert sent_image.getpixel((100, 300)) == (220, 38, 38)
+    assert answer.view.crop is None
+
+
+def test_an_invalid_answer_gets_a_repair_turn_that_shows_the_errors():
+    broken = {**VALID_GAUGE, "value": "six"}
+    session = ScriptedSession(json.dumps(broken), json.dumps(VALID_GAUGE))
+    events, answer = _run(session, _question(repair_turns=1))
+    repairs = [event for event in events if isinstance(event, RepairStarted)]
+    assert len(repairs) == 1
+    assert "$.value" in repairs[0].request
+    assert answer.valid
+    assert len(answer.turns) == 2
+    assert answer.repairs == ["repair fixed: $.value: 'six' is not of type 'number'"]
+    # The repair turn carries the first answer in its history.
+    assert session.sent[1][-2] == {"role": "assistant", "content": json.dumps(broken)}
+
+
+@pytest.mark.parametrize(("turns", "asked"), [(0, 1), (1, 2), (2, 3)])
+def test_repair_turns_are_bounded(turns, asked):
+    session = ScriptedSession(*["not json at all"] * 3)
+    _, answer = _run(session, _question(repair_turns=turns))
+    assert len(session.sent) == asked
+    assert not answer.valid
+    assert answer.extraction.error
+    assert len(answer.repairs) == turns
+
+
+def test_free_text_answers_are_not_parsed():
+    session = ScriptedSession("The needle points at about six bar.")
+    _, answer = _run(session, _question(schema=None, checks=()))
+    assert answer.extraction is None
+    assert answer.errors == [] and answer.checks == [] and answer.boxes == []
+
+
+def test_strict_passes_the_schema_to_the_engine():
+    class Recording(ScriptedSession):
+        def stream(self, messages, params):
+            self.params = params
+            return super().stream(messages, params)
+
+    session = Recording(json.dumps(VALID_GAUGE))
+    _run(session, _question(strict=True))
+    assert session.params.json_schema == GAUGE_SCHEMA
+
+
+@pytest.mark.parametrize(
+    ("role", "instructions", "expected"),
+    [
+        ("You are a QA engineer.", "Find defects.", "You are a QA engineer.\n\nFind defects."),
+        ("", "Find defects.", "Find defects."),
+        ("  You are a QA engineer. ", "", "You are a QA engineer."),
+        ("", "", ""),
+    ],
+)
+def test_the_role_goes_ahead_of_the_instructions(role, instructions, expected):
+    assert system_prompt(role, instructions) == expected
+
+
+def test_messages_carry_the_image_on_the_first_turn_only():
+    image = Image.new("RGB", (64, 64))
+    messages = build_messages("Be exact.", image, [("What is it?", "A gauge.")], "Its value?")
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert messages[1]["content"][0] == {"type": "image", "image": image}
+    assert all(part["type"] == "text" for part in messages[3]["content"])
+
+
+def test_empty_question_and_bad_mode_are_refused():
+    image = Image.new("RGB", (64, 64))
+    with pytest.raises(ValueError, match="question is empty"):
+        build_messages("", image, [], "   ")
+    with pytest.raises(ValueError, match="region mode"):
+        model_view(image, None, "zoom")
+
+
+STRUCTURED = [
+    (tab, preset)
+    for tab, presets in load_all().items()
+    for preset in presets.presets
+    if preset.structured
+]
+
+
+@pytest.mark.parametrize(
+    ("tab", "preset"), STRUCTURED, ids=[f"{tab}:{preset.name}" for tab, preset in STRUCTURED]
+)
+def test_strict_decoding_on_tiny_yields_valid_json_for_every_structured_preset(
+    tiny_session, tab, preset
+):
+    import torch
+
+    torch.manual_seed(0)
+    params = GenerationParams(
+        temperature=preset.generation.temperature,
+        top_p=preset.generation.top_p,
+        max_new_tokens=preset.generation.max_new_tokens,
+    )
+    question = Question(
+        image=Image.new("RGB", (320, 320), "white"),
+        question=preset.question,
+        params=params,
+        system=preset.system,
+        schema=preset.schema,
+        checks=preset.checks,
+        repair_turns=0,
+        strict=True,
+    )
+    *_, finished = ask(tiny_session, question)
+    answer = finished.answer
+    stats = answer.stats[0]
+    assert stats.generated_tokens <= params.max_new_tokens
+    assert stats.finish_reason == "stop", "the grammar must let the answer end"
+    assert answer.extraction.ok, answer.extraction.error
+    assert answer.errors == []
