@@ -22,6 +22,11 @@ REGION_MODES = [("Crop to the region", "crop"), ("Highlight it on the full image
 ENGINE_QUEUE = "engine"  # one queue slot shared by every tab's model calls
 
 
+def _upload_path(image: Any) -> str | None:
+    """Return the uploaded file's path, untouched, for `load_image` to check and convert."""
+    return None if image is None else str(image.path)
+
+
 @dataclass
 class _Widgets:
     """The components of one tab, filled in as the layout is built."""
@@ -62,19 +67,30 @@ def build_domain_tab(ctx: AppContext, tab: DomainTab) -> None:
 
 def _image_column(w: _Widgets, tab: DomainTab) -> None:
     w.add(
-        image=image_annotator(
-            label="Image — drag a box to mark a region (optional)",
-            single_box=True,
-            image_type="filepath",
-            # No label_list: Gradio rebuilds the annotator when an example loads and the
-            # component wraps a label list twice, which breaks drawing (label.trim error).
-            use_default_label=True,  # no label dialog after each box
-            sources=["upload", "clipboard"],
-            height=460,
-            elem_id=f"{tab.key}-image",
-        ),
+        image=_region_input(tab),
         region_mode=gr.Radio(REGION_MODES, value="crop", label="Region", elem_id=f"{tab.key}-mode"),
     )
+
+
+def _region_input(tab: DomainTab) -> image_annotator:
+    """Return the image input with one-box region selection."""
+    annotator = image_annotator(
+        label="Image — drag a box to mark a region (optional)",
+        single_box=True,
+        image_type="filepath",
+        # No label_list: Gradio rebuilds the annotator when an example loads and the
+        # component wraps a label list twice, which breaks drawing (label.trim error).
+        use_default_label=True,  # no label dialog after each box
+        sources=["upload", "clipboard"],
+        height=460,
+        elem_id=f"{tab.key}-image",
+    )
+    # The stock component decodes and re-saves every upload (transparency turned black, 16-bit
+    # scans clipped, no pixel limit, a generic error for a non-image): `load_image` does all
+    # of that with clear messages. A subclass would do too, but Gradio then writes a .pyi
+    # stub beside the module at import time.
+    annotator.preprocess_image = _upload_path
+    return annotator
 
 
 def _question_column(w: _Widgets, ctx: AppContext, tab: DomainTab, presets: Any) -> None:
@@ -188,10 +204,8 @@ def _wire(w: _Widgets, ctx: AppContext, tab: DomainTab) -> None:
         w.image, w.question, w.role, w.preset, w.temperature, w.top_p, w.max_new_tokens,
         w.chat, w.language, w.region_mode, w.strict, w.repair_turns, w.threshold, w.direction,
     ]  # fmt: skip
-    outputs = [
-        w.chat, w.status, w.question, w.parsed, w.verdict, w.checks, w.annotated,
-        w.downloads, w.details,
-    ]  # fmt: skip
+    results = [w.parsed, w.verdict, w.checks, w.annotated, w.downloads, w.details]
+    outputs = [w.chat, w.status, *results]
     queue = {"concurrency_id": ENGINE_QUEUE, "concurrency_limit": ctx.concurrency}
     asked = w.ask.click(
         partial(handlers.ask, ctx=ctx, tab=tab), ask_inputs, outputs,
@@ -209,7 +223,6 @@ def _wire(w: _Widgets, ctx: AppContext, tab: DomainTab) -> None:
         handlers.stop, None, None, cancels=[asked, submitted, regenerated],
         api_name=f"{tab.key}_stop", queue=False,
     )  # fmt: skip
-    results = [w.parsed, w.verdict, w.checks, w.annotated, w.downloads, w.details]
     w.clear.click(
         handlers.clear, None, [w.chat, *results], api_name=f"{tab.key}_clear", queue=False
     )

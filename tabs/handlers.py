@@ -23,6 +23,13 @@ from workbench.session import ModelSession
 from workbench.settings import Settings
 
 REPAIR_PREFIX = "🔧 Repair turn: "
+
+
+def _unchanged() -> tuple[Any, ...]:
+    """Return fresh no-update markers for the six result outputs (Gradio consumes them)."""
+    return tuple(gr.skip() for _ in range(6))
+
+
 _STATUS_POLL_SECONDS = 0.3
 
 
@@ -179,7 +186,6 @@ def ask(
         strict=bool(strict) and ctx.strict_available,
     )
     chat = [*chat, _message("user", request.question), _message("assistant", "")]
-    skip = gr.skip()
     yield from _wait_for_model(ctx.session, chat)
     for event in run_question(ctx.session, request):
         if isinstance(event, Delta):
@@ -188,9 +194,9 @@ def ask(
             chat += [_message("user", REPAIR_PREFIX + event.request), _message("assistant", "")]
         elif isinstance(event, Finished):
             shown = results.render(event.answer, request, ctx, chosen, language)
-            yield (chat, shown.status, skip, *shown.outputs)
+            yield (chat, shown.status, *shown.outputs)
             return
-        yield chat, skip, skip, skip, skip, skip, skip, skip, skip
+        yield chat, gr.skip(), *_unchanged()
 
 
 def regenerate(
@@ -219,9 +225,8 @@ def regenerate(
 
 def _wait_for_model(session: ModelSession, chat: list) -> Iterator[tuple[Any, ...]]:
     """Load the model if needed, streaming its loading stages into the status line."""
-    skip = gr.skip()
     if session.loaded:
-        yield chat, status_line(session), skip, skip, skip, skip, skip, skip, skip
+        yield chat, status_line(session), *_unchanged()
         return
     done = threading.Event()
     failure: list[ModelLoadError] = []
@@ -236,13 +241,13 @@ def _wait_for_model(session: ModelSession, chat: list) -> Iterator[tuple[Any, ..
 
     threading.Thread(target=load, name="load-model", daemon=True).start()
     while not done.wait(_STATUS_POLL_SECONDS):
-        yield chat, status_line(session), skip, skip, skip, skip, skip, skip, skip
+        yield chat, status_line(session), *_unchanged()
     if failure:
         error = failure[0]
         chat[-1]["content"] = f"⚠️ The model could not be loaded. {error.reason} {error.hint}"
-        yield chat, status_line(session), skip, skip, skip, skip, skip, skip, skip
+        yield chat, status_line(session), *_unchanged()
         raise gr.Error(f"{error.reason} {error.hint}")
-    yield chat, status_line(session), skip, skip, skip, skip, skip, skip, skip
+    yield chat, status_line(session), *_unchanged()
 
 
 def _image_and_region(value: dict | None):

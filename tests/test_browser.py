@@ -94,9 +94,14 @@ def _uncaught(errors: list[str]) -> list[str]:
 def _set_number(page: Page, key: str, label: str, value: float) -> None:
     """Type a value into a slider's number box inside the tab's open accordion."""
     field = _panel(page, key).get_by_label(f"number input for {label}")
-    field.fill(str(value))
-    field.press("Enter")
-    field.blur()
+    # A preset change still in flight may overwrite the value once; set it until it holds.
+    for _ in range(3):
+        field.fill(str(value))
+        field.press("Enter")
+        field.blur()
+        page.wait_for_timeout(500)
+        if field.input_value() == str(value):
+            break
     expect(field).to_have_value(str(value))
 
 

@@ -7,6 +7,7 @@ reports the share of valid answers and the decoding time per token, so xgrammar'
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -37,13 +38,13 @@ class _Tally:
         return f"{self.valid:>3}/{self.runs:<3} {share:>6.0%}  {self.tokens:>7}  {ms:>8.2f}"
 
 
-def bench_strict(session: ModelSession, runs: int, max_new_tokens: int | None) -> str:
-    """Return a table: valid answers and ms per decoded token, strict off vs on, per preset."""
+def bench_strict(session: ModelSession, runs: int, max_new_tokens: int | None) -> Iterator[str]:
+    """Yield a table row by row: valid answers and ms per token, strict off vs on, per preset."""
     import torch
 
     image = Image.new("RGB", (448, 448), "white")
-    lines = [f"model {session.settings.model}; {runs} run(s) per preset and mode"]
-    lines.append(f"{'preset':<44} {'mode':<6} {'valid':>11}  {'tokens':>7}  {'ms/token':>8}")
+    yield f"model {session.settings.model}; {runs} run(s) per preset and mode"
+    yield f"{'preset':<44} {'mode':<6} {'valid':>11}  {'tokens':>7}  {'ms/token':>8}"
     totals = {False: _Tally(), True: _Tally()}
     for tab, presets in load_all().items():
         for preset in getattr(presets, "presets", ()):
@@ -75,7 +76,6 @@ def bench_strict(session: ModelSession, runs: int, max_new_tokens: int | None) -
                     for target in (tally, totals[strict]):
                         target.add(answer.valid, stats.generated_tokens, ms)
                 name = f"{tab}: {preset.name}"[:44]
-                lines.append(f"{name:<44} {'strict' if strict else 'free':<6} {tally.row()}")
-    lines.append(f"{'all structured presets':<44} {'free':<6} {totals[False].row()}")
-    lines.append(f"{'all structured presets':<44} {'strict':<6} {totals[True].row()}")
-    return "\n".join(lines)
+                yield f"{name:<44} {'strict' if strict else 'free':<6} {tally.row()}"
+    yield f"{'all structured presets':<44} {'free':<6} {totals[False].row()}"
+    yield f"{'all structured presets':<44} {'strict':<6} {totals[True].row()}"

@@ -102,7 +102,8 @@ def _bench(args: argparse.Namespace) -> int:
         return _fail(EXIT_USAGE, str(error))
     except ModelLoadError as error:
         return _fail(EXIT_MODEL, f"{error.reason} {error.hint}".strip())
-    print(bench_strict(session, args.runs, args.max_new_tokens))
+    for line in bench_strict(session, args.runs, args.max_new_tokens):
+        print(line, flush=True)
     return EXIT_OK
 
 
