@@ -126,6 +126,11 @@ def _question_column(w: _Widgets, ctx: AppContext, tab: DomainTab, presets: Any)
             elem_id=f"{tab.key}-question",
         ),
     )
+    with gr.Row(visible=tab.threshold):  # in sight: the gauges tab is about this alarm
+        w.add(
+            threshold=gr.Number(None, label="Alarm threshold (in the reading's unit)"),
+            direction=gr.Radio(["above", "below"], value="above", label="Alarm when the value is"),
+        )
     _generation_controls(w, ctx, tab, first)
     w.add(chat=gr.Chatbot(label="Conversation", height=380, elem_id=f"{tab.key}-chat"))
     with gr.Row():
@@ -157,11 +162,6 @@ def _generation_controls(w: _Widgets, ctx: AppContext, tab: DomainTab, first: An
                     info=None if ctx.strict_available else ctx.strict_reason,
                 ),
                 repair_turns=gr.Slider(0, 2, 1, step=1, label="Repair turns for invalid JSON"),
-            )
-        with gr.Row(visible=tab.threshold):
-            w.add(
-                threshold=gr.Number(None, label="Alarm threshold (in the reading's unit)"),
-                direction=gr.Radio(["above", "below"], value="above", label="Alarm when"),
             )
 
 
