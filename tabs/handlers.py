@@ -184,6 +184,7 @@ def ask(
         check_context=CheckContext(threshold=threshold, threshold_direction=direction),
         repair_turns=int(repair_turns),
         strict=bool(strict) and ctx.strict_available,
+        language=language,
     )
     chat = [*chat, _message("user", request.question), _message("assistant", "")]
     yield from _wait_for_model(ctx.session, chat)

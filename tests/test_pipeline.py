@@ -86,6 +86,7 @@ def test_highlight_shows_the_full_image_with_the_region_outlined():
     assert sent_image.size == (800, 600)
     assert sent_image.getpixel((100, 300)) == (220, 38, 38)
     assert answer.view.crop is None
+    assert session.sent[0][-1]["content"][1]["text"].endswith("outlined in red.")
 
 
 def test_an_invalid_answer_gets_a_repair_turn_that_shows_the_errors():

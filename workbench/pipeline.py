@@ -17,7 +17,13 @@ from workbench.boxes import Region, bbox_to_pixels, find_boxes
 from workbench.checks import CheckContext, CheckResult, run_checks
 from workbench.engine import GenerationParams, GenerationStats
 from workbench.extract import Extraction, extract_json
-from workbench.prompts import View, build_messages, model_view, repair_request
+from workbench.prompts import (
+    HIGHLIGHT_NOTE,
+    View,
+    build_messages,
+    model_view,
+    repair_request,
+)
 from workbench.session import ModelSession
 from workbench.validation import SchemaError, validate
 
@@ -40,6 +46,7 @@ class Question:
     check_context: CheckContext = field(default_factory=CheckContext)
     repair_turns: int = 1
     strict: bool = False  # constrain decoding to the schema, where the engine can
+    language: str = "en"  # of the note that points the model at a highlighted region
 
 
 @dataclass
@@ -55,11 +62,6 @@ class Answer:
     checks: list[CheckResult] = field(default_factory=list)
     boxes: list[tuple[str, PixelBox]] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)  # what each repair turn fixed
-
-    @property
-    def structured(self) -> bool:
-        """Return whether a JSON answer was expected."""
-        return self.extraction is not None
 
     @property
     def valid(self) -> bool:
@@ -102,6 +104,8 @@ def ask(session: ModelSession, question: Question) -> Iterator[Event]:
     answer = Answer(text="", view=view)
     turns = list(question.history)
     prompt = question.question
+    if question.region is not None and question.region_mode == "highlight":
+        prompt += "\n" + HIGHLIGHT_NOTE[question.language]
     for turn in range(question.repair_turns + 1):
         if turn:
             yield RepairStarted(prompt, turn)
