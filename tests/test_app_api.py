@@ -512,3 +512,25 @@ def test_launch_share_offline_keeps_serving_locally_with_a_password(tmp_path):
             process.kill()
             process.wait()
         reader.join(timeout=5)
+
+
+def test_a_model_that_fails_to_load_is_explained_and_the_app_keeps_serving(
+    app_context, cache_dir, tmp_path
+):
+    from workbench.session import ModelSession
+    from workbench.settings import Settings
+
+    missing = tmp_path / "no-model-here"
+    broken = dataclasses.replace(
+        app_context, session=ModelSession(Settings(model=str(missing), cache_dir=cache_dir))
+    )
+    app, url = launch_app(broken)
+    try:
+        client = Client(url, verbose=False)
+        for _ in range(2):  # a failed load is retried on the next question, and fails alike
+            with pytest.raises(AppError, match="no model directory at"):
+                _ask(client, "gauges", _image(app_context, "gauges"))
+        assert broken.session.load_count == 2
+        assert "failed to load" in client.predict(api_name="/status")
+    finally:
+        app.close()

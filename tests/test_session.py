@@ -88,9 +88,10 @@ def test_offline_hub_id_fails_clearly_then_tiny_works(cache_dir):
 
 
 def test_a_failed_load_is_retried(cache_dir, tmp_path):
-    session = ModelSession(Settings(model=str(tmp_path / "no-model-here"), cache_dir=cache_dir))
+    missing = tmp_path / "no-model-here"
+    session = ModelSession(Settings(model=str(missing), cache_dir=cache_dir))
     for attempt in (1, 2):
-        with pytest.raises(ModelLoadError):
+        with pytest.raises(ModelLoadError, match=f"no model directory at {missing}"):
             session.get()
         assert session.load_count == attempt
 

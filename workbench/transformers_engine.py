@@ -172,6 +172,13 @@ def _load(settings: Settings, report: Report) -> TransformersEngine:
         source = str(tiny.ensure_tiny_model(settings.cache_dir))
     else:
         source = settings.model
+        if _looks_like_path(source) and not Path(source).expanduser().is_dir():
+            raise ModelLoadError(
+                f"There is no model directory at {source}.",
+                "Check the path, pass a hub id such as Qwen/Qwen3-VL-4B-Instruct, "
+                "or use --model tiny to try the app with random weights.",
+            )
+        source = str(Path(source).expanduser()) if _looks_like_path(source) else source
         random_weights = tiny.is_tiny(source)
 
     cache_dir, patch = patches.writable_hub_cache(
@@ -224,6 +231,11 @@ def _model_type(source: str, hub: dict[str, str]) -> str:
     except (OSError, ValueError) as error:
         raise _load_error(source, error) from None
     return str(config.get("model_type", ""))
+
+
+def _looks_like_path(source: str) -> bool:
+    # Hub ids are "name" or "namespace/name"; anything else is meant as a local directory.
+    return source.startswith(("/", ".", "~")) or source.count("/") > 1 or Path(source).is_dir()
 
 
 def _load_error(source: str, error: Exception) -> ModelLoadError:
