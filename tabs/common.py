@@ -17,8 +17,11 @@ from gradio_image_annotation import image_annotator
 from tabs import handlers
 from tabs.handlers import AppContext, DomainTab
 
-LANGUAGES = [("English", "en"), ("中文", "zh")]
-REGION_MODES = [("Crop to the region", "crop"), ("Highlight it on the full image", "highlight")]
+LANGUAGE_CHOICES = [("English", "en"), ("中文", "zh")]
+REGION_MODE_CHOICES = [
+    ("Crop to the region", "crop"),
+    ("Highlight it on the full image", "highlight"),
+]
 ENGINE_QUEUE = "engine"  # one queue slot shared by every tab's model calls
 
 
@@ -68,7 +71,9 @@ def build_domain_tab(ctx: AppContext, tab: DomainTab) -> None:
 def _image_column(w: _Widgets, tab: DomainTab) -> None:
     w.add(
         image=_region_input(tab),
-        region_mode=gr.Radio(REGION_MODES, value="crop", label="Region", elem_id=f"{tab.key}-mode"),
+        region_mode=gr.Radio(
+            REGION_MODE_CHOICES, value="crop", label="Region", elem_id=f"{tab.key}-mode"
+        ),
     )
 
 
@@ -111,7 +116,7 @@ def _question_column(w: _Widgets, ctx: AppContext, tab: DomainTab, presets: Any)
                 scale=3,
                 elem_id=f"{tab.key}-preset",
             ),
-            language=gr.Radio(LANGUAGES, value="en", label="Answer in", scale=2),
+            language=gr.Radio(LANGUAGE_CHOICES, value="en", label="Answer in", scale=2),
         )
     w.add(
         role=gr.Textbox(

@@ -162,20 +162,15 @@ def ask(
     if not (question or "").strip():
         raise gr.Error("The question is empty. Type a question or pick a preset.")
     chat = _normalise_history(history)
-    try:
-        params = GenerationParams(
-            temperature=float(temperature),
-            top_p=float(top_p),
-            max_new_tokens=int(max_new_tokens),
-        )
-    except ValueError as error:
-        raise gr.Error(str(error)) from None
-    instructions = chosen.prompt(language)[0] if chosen else ""
     request = Question(
         image=full_image,
         question=question.strip(),
-        params=params,
-        system=system_prompt(role or "", instructions),
+        params=GenerationParams(
+            temperature=float(temperature),
+            top_p=float(top_p),
+            max_new_tokens=int(max_new_tokens),
+        ),
+        system=system_prompt(role or "", chosen.prompt(language)[0] if chosen else ""),
         history=tuple(_turns(chat)),
         region=region,
         region_mode=region_mode,

@@ -534,3 +534,15 @@ def test_a_model_that_fails_to_load_is_explained_and_the_app_keeps_serving(
         assert "failed to load" in client.predict(api_name="/status")
     finally:
         app.close()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("language", "fr"), ("region_mode", "zoom"), ("direction", "sideways"), ("top_p", 0)],
+)
+def test_out_of_range_settings_from_api_callers_are_clear_errors(
+    client, app_context, setting, value
+):
+    # Gradio checks radio choices and slider bounds before the handler runs.
+    with pytest.raises(AppError, match=rf"'?{value}'? .*(not in the list of choices|less than)"):
+        _ask(client, "gauges", _image(app_context, "gauges"), **{setting: value})
