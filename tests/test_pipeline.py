@@ -12,6 +12,7 @@ from workbench.engine import Generation, GenerationParams
 from workbench.pipeline import Delta, Finished, Question, RepairStarted, ask
 from workbench.presets import load_all
 from workbench.prompts import build_messages, model_view, system_prompt
+from workbench.strict import strict_support
 
 GAUGE_SCHEMA = load_all()["gauges"].get("Read the value").schema
 VALID_GAUGE = {
@@ -168,6 +169,7 @@ STRUCTURED = [
 ]
 
 
+@pytest.mark.skipif(not strict_support("transformers")[0], reason=strict_support("transformers")[1])
 @pytest.mark.parametrize(
     ("tab", "preset"), STRUCTURED, ids=[f"{tab}:{preset.name}" for tab, preset in STRUCTURED]
 )
