@@ -9,6 +9,7 @@ from PIL import Image
 
 from workbench.boxes import Region
 from workbench.engine import Generation, GenerationParams
+from workbench.extract import NO_JSON
 from workbench.pipeline import Delta, Finished, Question, RepairStarted, ask
 from workbench.presets import load_all
 from workbench.prompts import build_messages, model_view, system_prompt
@@ -201,3 +202,15 @@ def test_strict_decoding_on_tiny_yields_valid_json_for_every_structured_preset(
     assert stats.finish_reason == "stop", "the grammar must let the answer end"
     assert answer.extraction.ok, answer.extraction.error
     assert answer.errors == []
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "does not match the required schema"), ("zh", "不符合要求的结构")],
+)
+def test_the_repair_request_speaks_the_chosen_language(language, expected):
+    session = ScriptedSession("not json", json.dumps(VALID_GAUGE))
+    events, _ = _run(session, _question(repair_turns=1, language=language))
+    (repair,) = [event for event in events if isinstance(event, RepairStarted)]
+    assert expected in repair.request
+    assert NO_JSON in repair.request

@@ -46,7 +46,7 @@ class Question:
     check_context: CheckContext = field(default_factory=CheckContext)
     repair_turns: int = 1
     strict: bool = False  # constrain decoding to the schema, where the engine can
-    language: str = "en"  # of the note that points the model at a highlighted region
+    language: str = "en"  # of the highlighted-region note and the repair request
 
 
 @dataclass
@@ -122,7 +122,7 @@ def ask(session: ModelSession, question: Question) -> Iterator[Event]:
             answer.repairs.append(_repair_note(before, answer))
         if question.schema is None or answer.valid or generation.stats.stopped:
             break
-        prompt = repair_request(_problems(answer))
+        prompt = repair_request(_problems(answer), question.language)
     yield Finished(answer)
 
 

@@ -16,10 +16,11 @@ HIGHLIGHT_NOTE = {
     "en": "The region to look at is outlined in red.",
     "zh": "需要查看的区域已用红框标出。",
 }
-REPAIR_REQUEST = (
-    "Your JSON does not match the required schema:\n{errors}\n"
-    "Reply with the corrected JSON only, no other text."
-)
+REPAIR_REQUEST = {
+    "en": "Your JSON does not match the required schema:\n{errors}\n"
+    "Reply with the corrected JSON only, no other text.",
+    "zh": "你的 JSON 不符合要求的结构：\n{errors}\n只回复修正后的 JSON，不要其他文字。",
+}
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def build_messages(
     return messages
 
 
-def repair_request(errors: Sequence[str]) -> str:
+def repair_request(errors: Sequence[str], language: str = "en") -> str:
     """Return the follow-up that shows the model what was wrong with its JSON."""
-    return REPAIR_REQUEST.format(errors="\n".join(f"- {error}" for error in errors))
+    listed = "\n".join(f"- {error}" for error in errors)
+    return REPAIR_REQUEST[language].format(errors=listed)

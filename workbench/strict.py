@@ -6,7 +6,6 @@ which only its GPU kernels use (about 1 GB the CPU path never touches).
 
 from __future__ import annotations
 
-import functools
 import importlib.util
 import json
 import threading
@@ -36,6 +35,7 @@ class SchemaConstraint:
         self._xgr = xgrammar
         info = xgrammar.TokenizerInfo.from_huggingface(tokenizer, vocab_size=vocab_size)
         self._compiler = xgrammar.GrammarCompiler(info)
+        self._compiled: dict[str, Any] = {}  # schema JSON -> compiled grammar
         self._lock = threading.Lock()
 
     def __call__(self, schema: dict[str, Any] | None) -> list[Any]:
@@ -46,8 +46,11 @@ class SchemaConstraint:
 
         return [LogitsProcessor(self._compile(json.dumps(schema, sort_keys=True)))]
 
-    @functools.lru_cache(maxsize=32)  # noqa: B019 - one constraint per loaded model
     def _compile(self, schema_json: str) -> Any:
         with self._lock:
-            # No free whitespace: a model cannot stall inside the JSON by emitting blanks.
-            return self._compiler.compile_json_schema(schema_json, any_whitespace=False)
+            if schema_json not in self._compiled:
+                # No free whitespace: a model cannot stall inside the JSON by emitting blanks.
+                self._compiled[schema_json] = self._compiler.compile_json_schema(
+                    schema_json, any_whitespace=False
+                )
+            return self._compiled[schema_json]
