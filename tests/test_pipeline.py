@@ -10,7 +10,7 @@ from PIL import Image
 from workbench.boxes import Region
 from workbench.engine import Generation, GenerationParams
 from workbench.extract import NO_JSON
-from workbench.pipeline import Delta, Finished, Question, RepairStarted, ask
+from workbench.pipeline import Delta, Finished, Question, RepairStarted, ask, preset_question
 from workbench.presets import load_all
 from workbench.prompts import build_messages, model_view, system_prompt
 from workbench.strict import strict_support
@@ -180,25 +180,11 @@ def test_strict_decoding_on_tiny_yields_valid_json_for_every_structured_preset(
     import torch
 
     torch.manual_seed(0)
-    params = GenerationParams(
-        temperature=preset.generation.temperature,
-        top_p=preset.generation.top_p,
-        max_new_tokens=preset.generation.max_new_tokens,
-    )
-    question = Question(
-        image=Image.new("RGB", (320, 320), "white"),
-        question=preset.question,
-        params=params,
-        system=preset.system,
-        schema=preset.schema,
-        checks=preset.checks,
-        repair_turns=0,
-        strict=True,
-    )
+    question = preset_question(preset, Image.new("RGB", (320, 320), "white"), strict=True)
     *_, finished = ask(tiny_session, question)
     answer = finished.answer
     stats = answer.stats[0]
-    assert stats.generated_tokens <= params.max_new_tokens
+    assert stats.generated_tokens <= preset.generation.max_new_tokens
     assert stats.finish_reason == "stop", "the grammar must let the answer end"
     assert answer.extraction.ok, answer.extraction.error
     assert answer.errors == []

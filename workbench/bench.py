@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
-from workbench.engine import GenerationParams
-from workbench.pipeline import Question, ask
+from workbench.pipeline import ask, preset_question
 from workbench.presets import load_all
 from workbench.session import ModelSession
 
@@ -54,19 +53,8 @@ def bench_strict(session: ModelSession, runs: int, max_new_tokens: int | None) -
                 tally = _Tally()
                 for seed in range(runs):
                     torch.manual_seed(seed)
-                    params = GenerationParams(
-                        temperature=preset.generation.temperature,
-                        top_p=preset.generation.top_p,
-                        max_new_tokens=max_new_tokens or preset.generation.max_new_tokens,
-                    )
-                    question = Question(
-                        image=image,
-                        question=preset.question,
-                        params=params,
-                        system=preset.system,
-                        schema=preset.schema,
-                        repair_turns=0,
-                        strict=strict,
+                    question = preset_question(
+                        preset, image, strict=strict, max_new_tokens=max_new_tokens
                     )
                     *_, finished = ask(session, question)
                     answer = finished.answer

@@ -17,6 +17,7 @@ from workbench.boxes import Region, bbox_to_pixels, find_boxes
 from workbench.checks import CheckContext, CheckResult, run_checks
 from workbench.engine import GenerationParams, GenerationStats
 from workbench.extract import Extraction, extract_json
+from workbench.presets import Preset
 from workbench.prompts import (
     HIGHLIGHT_NOTE,
     View,
@@ -93,6 +94,26 @@ class Finished:
 
 
 Event = Delta | RepairStarted | Finished
+
+
+def preset_question(
+    preset: Preset, image: Image.Image, *, strict: bool, max_new_tokens: int | None = None
+) -> Question:
+    """Return a preset's own question about an image, with its defaults and no repair turn."""
+    return Question(
+        image=image,
+        question=preset.question,
+        params=GenerationParams(
+            temperature=preset.generation.temperature,
+            top_p=preset.generation.top_p,
+            max_new_tokens=max_new_tokens or preset.generation.max_new_tokens,
+        ),
+        system=preset.system,
+        schema=preset.schema,
+        checks=preset.checks,
+        repair_turns=0,
+        strict=strict,
+    )
 
 
 def ask(session: ModelSession, question: Question) -> Iterator[Event]:
