@@ -1,7 +1,8 @@
-"""Benchmarks that print numbers: `python -m workbench bench strict`.
+"""Benchmarks that print numbers: `python -m workbench bench strict|examples`.
 
 `strict` asks every structured preset, with and without schema-constrained decoding, and
 reports the share of valid answers and the decoding time per token, so xgrammar's cost shows.
+`examples` times drawing the generated examples, and checking them once they are cached.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PIL import Image
 
@@ -67,3 +69,18 @@ def bench_strict(session: ModelSession, runs: int, max_new_tokens: int | None) -
                 yield f"{name:<44} {'strict' if strict else 'free':<6} {tally.row()}"
     yield f"{'all structured presets':<44} {'free':<6} {totals[False].row()}"
     yield f"{'all structured presets':<44} {'strict':<6} {totals[True].row()}"
+
+
+def bench_examples() -> Iterator[str]:
+    """Yield how long drawing every example takes, and checking them once drawn."""
+    import tempfile
+    import time
+
+    from workbench.examples import ensure_examples
+
+    with tempfile.TemporaryDirectory() as folder:
+        for what in ("drawn from scratch", "checked in the cache"):
+            started = time.perf_counter()
+            drawn = ensure_examples(Path(folder))
+            count = sum(len(examples) for examples in drawn.values())
+            yield f"{count} examples {what}: {time.perf_counter() - started:.3f} s"

@@ -31,7 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
     settings_module.add_arguments(ask)
     bench = commands.add_parser("bench", help="print benchmark numbers")
-    bench.add_argument("what", choices=["strict"], help="strict: valid share and ms/token")
+    bench.add_argument(
+        "what",
+        choices=["strict", "examples"],
+        help="strict: valid share and ms/token; examples: drawing time",
+    )
     bench.add_argument("--runs", type=int, default=3, help="seeds per preset and mode")
     bench.add_argument("--max-new-tokens", type=int, help="override the presets' limits")
     settings_module.add_arguments(bench)
@@ -93,8 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from workbench.bench import bench_strict
+    from workbench.bench import bench_examples, bench_strict
 
+    if args.what == "examples":
+        for line in bench_examples():
+            print(line, flush=True)
+        return EXIT_OK
     try:
         session = ModelSession(settings_module.from_environment(args))
         session.get()
