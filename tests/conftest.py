@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -16,6 +18,17 @@ os.environ.update(
     HF_HUB_DISABLE_PROGRESS_BARS="1",
 )
 os.environ.setdefault("WORKBENCH_CACHE_DIR", tempfile.mkdtemp(prefix="workbench-tests-"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the tests marked `cpu` where a GPU would take the model (they assert CPU defaults)."""
+    import torch
+
+    if torch.cuda.is_available():
+        skip = pytest.mark.skip(reason="asserts CPU defaults; the model goes to the GPU here")
+        for item in items:
+            if "cpu" in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +46,20 @@ def tiny_session(cache_dir: Path):
     session = ModelSession(Settings(model="tiny", cache_dir=cache_dir))
     session.get()
     return session
+
+
+@pytest.fixture
+def mismatched_model(cache_dir: Path, tmp_path: Path) -> Path:
+    """Return a copy of the tiny model whose config names an image token its tokenizer lacks."""
+    from workbench import tiny
+
+    target = tmp_path / "mismatched"
+    shutil.copytree(tiny.ensure_tiny_model(cache_dir), target)
+    (target / tiny._MARKER).unlink()
+    config = json.loads((target / "config.json").read_text())
+    config["image_token_id"] = 151655  # Qwen's id, far outside this tokenizer's vocabulary
+    (target / "config.json").write_text(json.dumps(config))
+    return target
 
 
 def _free_port() -> int:

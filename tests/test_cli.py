@@ -133,6 +133,8 @@ def test_ask_json_prints_one_report(cli_env: dict[str, str], image_path: Path) -
     assert isinstance(report["answer"], str)
     assert (report["model"], report["random_weights"]) == ("tiny", True)
     assert report["device"] in ("cpu", "cuda", "mps")
+    assert report["dtype"] in ("bfloat16", "float16", "float32")
+    assert report["dtype_reason"].startswith("auto: ")
     assert all(isinstance(name, str) for name in report["patches"])
     tokens = report["tokens"]
     assert tokens["prompt"] > tokens["visual"] > 0
@@ -210,3 +212,23 @@ def test_ask_without_question_is_an_argparse_error(
     assert result.returncode == EXIT_USAGE
     assert "Traceback" not in result.stderr
     assert "the following arguments are required: --question" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "mentions"),
+    [
+        (("--memory-limit-gib", "0.01"), ["would not fit", "--skip-memory-check"]),
+        ((), ["does not match its tokenizer", "image_token_id 151655"]),
+    ],
+    ids=["too-little-memory", "config-tokenizer-mismatch"],
+)
+def test_ask_load_refusals_exit_3(
+    cli_env: dict[str, str], image_path: Path, mismatched_model: Path, extra, mentions
+) -> None:
+    model = "tiny" if extra else str(mismatched_model)
+    result = _ask(cli_env, "--image", str(image_path), "--question", "Q", "--model", model, *extra)
+
+    assert result.returncode == EXIT_MODEL, result.stderr
+    assert result.stdout == ""
+    _assert_short_error(result.stderr)
+    assert all(text in result.stderr for text in mentions), result.stderr

@@ -8,6 +8,7 @@ import time
 import pytest
 from PIL import Image
 
+from workbench.budget import device_budget, visual_tokens
 from workbench.engine import GenerationParams
 from workbench.settings import Settings
 
@@ -65,18 +66,37 @@ def test_greedy_decoding_is_deterministic(tiny_session):
 def test_visual_tokens_follow_the_image_size(tiny_session, size, expected):
     width, height = size
     assert expected == (width // 32) * (height // 32)
-    generation = tiny_session.stream(_messages(size), GenerationParams(max_new_tokens=1))
+    params = GenerationParams(max_new_tokens=1, visual_tokens=(256, 1280))
+    generation = tiny_session.stream(_messages(size), params)
     generation.run()
     assert generation.stats.visual_tokens == expected
 
 
 @pytest.mark.parametrize("size", [(100, 100), (3000, 2400), (64, 1600)])
-def test_visual_tokens_stay_within_the_bounds(tiny_session, size):
-    settings = tiny_session.settings
+def test_visual_tokens_stay_within_the_device_budget(tiny_session, size):
+    low, high = tiny_session.get().info.visual_tokens
+    assert (low, high) == device_budget(tiny_session.status.device)
     generation = tiny_session.stream(_messages(size), GenerationParams(max_new_tokens=1))
     generation.run()
-    assert settings.min_visual_tokens <= generation.stats.visual_tokens
-    assert generation.stats.visual_tokens <= settings.max_visual_tokens
+    assert low <= generation.stats.visual_tokens <= high
+
+
+@pytest.mark.parametrize(
+    ("size", "budget"),
+    [
+        ((4032, 3024), (256, 576)),  # a phone photo on the CPU budget
+        ((3024, 4032), (256, 1280)),
+        ((1170, 2532), (1024, 2048)),  # a phone screenshot, grounding budget
+        ((800, 1800), (256, 576)),  # a long receipt
+        ((100, 100), (256, 576)),  # scaled up to the lower bound
+        ((333, 777), (64, 64)),
+    ],
+)
+def test_predicted_visual_tokens_match_the_processor(tiny_session, size, budget):
+    params = GenerationParams(max_new_tokens=1, visual_tokens=budget)
+    generation = tiny_session.stream(_messages(size), params)
+    generation.run()
+    assert generation.stats.visual_tokens == visual_tokens(size, budget)
 
 
 def test_multi_turn_history_reaches_the_prompt(tiny_session):
@@ -144,6 +164,12 @@ def test_sampling_parameters_are_accepted(tiny_session):
 def test_bad_generation_params_are_refused(changes):
     with pytest.raises(ValueError, match=next(iter(changes))):
         GenerationParams(**changes)
+
+
+@pytest.mark.parametrize("budget", [(0, 10), (600, 500), (1, 20000)])
+def test_bad_visual_budgets_are_refused(budget):
+    with pytest.raises(ValueError, match="visual-token budget"):
+        GenerationParams(visual_tokens=budget)
 
 
 def test_concurrent_streams_all_finish(tiny_session):

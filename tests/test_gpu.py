@@ -1,6 +1,13 @@
-"""The CUDA path: bf16, device_map="auto" with a max_memory headroom. Runs only with a GPU."""
+"""The CUDA path: load, stream, Stop, strict decoding and 4-bit weights. Runs only with a GPU.
+
+Each test loads the tiny model onto the GPU, so a tensor left on the CPU anywhere in generation
+(stopping criteria, logits processors, inputs) fails here as it would for a real user.
+"""
 
 from __future__ import annotations
+
+import importlib.util
+import json
 
 import pytest
 import torch
@@ -9,24 +16,78 @@ from PIL import Image
 from workbench.engine import GenerationParams
 from workbench.session import ModelSession
 from workbench.settings import Settings
+from workbench.strict import strict_support
 
 pytestmark = [
     pytest.mark.gpu,
     pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU; none here"),
 ]
+SCHEMA = {
+    "type": "object",
+    "properties": {"total": {"type": "number", "minimum": 0, "maximum": 999}},
+    "required": ["total"],
+    "additionalProperties": False,
+}
 
 
-def _ask(session: ModelSession) -> int:
+def _messages() -> list[dict]:
     image = Image.new("RGB", (512, 512), "white")
-    messages = [{"role": "user", "content": [{"type": "image", "image": image}]}]
-    generation = session.stream(messages, GenerationParams(temperature=0, max_new_tokens=8))
-    generation.run()
-    return generation.stats.generated_tokens
+    question = {"type": "text", "text": "What is the total?"}
+    return [{"role": "user", "content": [{"type": "image", "image": image}, question]}]
 
 
-def test_tiny_loads_in_bf16_on_cuda_and_answers(cache_dir):
+@pytest.fixture(scope="module")
+def cuda_session(cache_dir) -> ModelSession:
     session = ModelSession(Settings(model="tiny", cache_dir=cache_dir))
-    assert _ask(session) >= 1
-    status = session.status
+    session.get()
+    return session
+
+
+def test_tiny_loads_in_bf16_on_cuda(cuda_session):
+    status = cuda_session.status
     assert (status.device, status.dtype) == ("cuda", "bfloat16")
-    assert session.get().model.device.type == "cuda"
+    assert status.visual_tokens == (256, 1280)  # the GPU budget
+    assert cuda_session.get().model.device.type == "cuda"
+
+
+def test_streams_on_cuda(cuda_session):
+    generation = cuda_session.stream(_messages(), GenerationParams(temperature=0, max_new_tokens=8))
+    pieces = list(generation)
+    assert "".join(pieces) == generation.text
+    stats = generation.stats
+    assert stats.visual_tokens == 256
+    assert 1 <= stats.generated_tokens <= 8 and stats.finish_reason in ("stop", "length")
+    assert cuda_session.prefill_rate and cuda_session.prefill_rate > 0
+
+
+def test_stop_on_cuda(cuda_session):
+    params = GenerationParams(temperature=0, max_new_tokens=400)
+    generation = cuda_session.stream(_messages(), params)
+    for received, _ in enumerate(generation, start=1):
+        if received == 3:
+            generation.stop()
+    assert generation.stats.finish_reason == "cancelled"
+    assert generation.stats.generated_tokens < 20
+
+
+@pytest.mark.skipif(not strict_support("transformers")[0], reason=strict_support("transformers")[1])
+def test_strict_decoding_on_cuda(cuda_session):
+    params = GenerationParams(temperature=0, max_new_tokens=64, json_schema=SCHEMA)
+    generation = cuda_session.stream(_messages(), params)
+    text = generation.run()
+    if generation.stats.finish_reason == "stop":  # complete: valid by construction
+        assert set(json.loads(text)) == {"total"}
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("bitsandbytes") is None,
+    reason="4-bit weights need bitsandbytes: pip install -r requirements-gpu.txt",
+)
+def test_4bit_loads_and_answers_on_cuda(cache_dir):
+    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir, quantization="4bit"))
+    generation = session.stream(_messages(), GenerationParams(temperature=0, max_new_tokens=8))
+    generation.run()
+    assert generation.stats.generated_tokens >= 1
+    model = session.get().model
+    assert getattr(model, "is_loaded_in_4bit", False)
+    session.unload()

@@ -63,8 +63,11 @@ def test_four_cold_callers_cause_one_load(cache_dir):
 def test_ready_status_names_device_patches_and_random_weights(tiny_session):
     status = tiny_session.status
     assert status.state == "ready"
-    assert status.device == "cpu"
-    assert status.dtype == "float32"
+    assert status.device == tiny_session.get().model.device.type
+    assert status.dtype in ("bfloat16", "float16", "float32")
+    assert status.dtype_reason.startswith("auto: ")
+    assert f"{status.dtype}; {status.dtype_reason}" in status.describe()
+    assert f"up to {status.visual_tokens[1]:,} visual tokens" in status.describe()
     assert status.load_seconds is not None and status.load_seconds > 0
     assert status.random_weights
     line = status.describe()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from workbench import settings as settings_module
+from workbench.budget import size_bounds
 from workbench.settings import Settings, from_environment
 
 
@@ -26,7 +27,8 @@ def test_defaults() -> None:
         "auto",
         "auto",
     )
-    assert (settings.min_visual_tokens, settings.max_visual_tokens) == (256, 1280)
+    assert (settings.min_visual_tokens, settings.max_visual_tokens) == (None, None)  # by device
+    assert (settings.memory_limit_gib, settings.skip_memory_check) == (None, False)
     assert (settings.attention, settings.quantization, settings.gpu_headroom_gib) == (
         "auto",
         "none",
@@ -48,8 +50,23 @@ def test_default_cache_dir_without_environment(monkeypatch: pytest.MonkeyPatch) 
     ],
 )
 def test_image_size_bounds(min_tokens: int, max_tokens: int, expected: dict[str, int]) -> None:
-    bounds = Settings(min_visual_tokens=min_tokens, max_visual_tokens=max_tokens)
-    assert bounds.image_size_bounds == expected
+    assert size_bounds((min_tokens, max_tokens)) == expected
+
+
+@pytest.mark.parametrize(
+    ("changes", "cpu", "cuda"),
+    [
+        ({}, (256, 576), (256, 1280)),  # the device defaults
+        ({"max_visual_tokens": 2048}, (256, 2048), (256, 2048)),
+        ({"max_visual_tokens": 100}, (100, 100), (100, 100)),  # min follows a low max
+        ({"min_visual_tokens": 1024}, (1024, 1024), (1024, 1280)),  # max follows a high min
+        ({"min_visual_tokens": 16, "max_visual_tokens": 64}, (16, 64), (16, 64)),
+    ],
+)
+def test_visual_budget_by_device(changes: dict, cpu: tuple, cuda: tuple) -> None:
+    settings = Settings(**changes)
+    assert (settings.visual_budget("cpu"), settings.visual_budget("cuda")) == (cpu, cuda)
+    assert settings.visual_budget("mps") == cuda
 
 
 @pytest.mark.parametrize(
@@ -64,6 +81,7 @@ def test_image_size_bounds(min_tokens: int, max_tokens: int, expected: dict[str,
         ("--min-visual-tokens", "WORKBENCH_MIN_VISUAL_TOKENS", "64", "128", 64, 128),
         ("--max-visual-tokens", "WORKBENCH_MAX_VISUAL_TOKENS", "512", "2048", 512, 2048),
         ("--cache-dir", "WORKBENCH_CACHE_DIR", "/flag", "/env", Path("/flag"), Path("/env")),
+        ("--memory-limit-gib", "WORKBENCH_MEMORY_LIMIT_GIB", "12", "6.5", 12.0, 6.5),
     ],
 )
 def test_flag_beats_environment_beats_default(
@@ -87,7 +105,27 @@ def test_flag_beats_environment_beats_default(
 def test_empty_environment_variable_falls_back_to_default() -> None:
     environ = {"WORKBENCH_MODEL": "", "WORKBENCH_MIN_VISUAL_TOKENS": ""}
     settings = from_environment(_parse(), environ=environ)
-    assert (settings.model, settings.min_visual_tokens) == ("Qwen/Qwen3-VL-4B-Instruct", 256)
+    assert (settings.model, settings.min_visual_tokens) == ("Qwen/Qwen3-VL-4B-Instruct", None)
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "expected"),
+    [
+        ((), {}, False),
+        (("--skip-memory-check",), {}, True),
+        ((), {"WORKBENCH_SKIP_MEMORY_CHECK": "1"}, True),
+        ((), {"WORKBENCH_SKIP_MEMORY_CHECK": "yes"}, True),
+        ((), {"WORKBENCH_SKIP_MEMORY_CHECK": "0"}, False),
+        (("--skip-memory-check",), {"WORKBENCH_SKIP_MEMORY_CHECK": "false"}, True),
+    ],
+)
+def test_skip_memory_check_switch(argv: tuple, environ: dict, expected: bool) -> None:
+    assert from_environment(_parse(*argv), environ=environ).skip_memory_check is expected
+
+
+def test_bad_switch_value_names_the_variable() -> None:
+    with pytest.raises(ValueError, match="WORKBENCH_SKIP_MEMORY_CHECK='maybe'"):
+        from_environment(_parse(), environ={"WORKBENCH_SKIP_MEMORY_CHECK": "maybe"})
 
 
 @pytest.mark.parametrize(
@@ -99,9 +137,12 @@ def test_empty_environment_variable_falls_back_to_default() -> None:
         ({"attention": "flash"}, "attention"),
         ({"quantization": "2bit"}, "quantization"),
         ({"min_visual_tokens": 0}, "visual-token"),
-        ({"min_visual_tokens": 2000}, "visual-token"),  # above the default max of 1280
-        ({"max_visual_tokens": 100}, "visual-token"),  # below the default min of 256
+        ({"max_visual_tokens": 0}, "visual-token"),
+        ({"max_visual_tokens": 20000}, "visual-token"),
+        ({"min_visual_tokens": 600, "max_visual_tokens": 500}, "visual-token"),
         ({"gpu_headroom_gib": -1.0}, "headroom"),
+        ({"memory_limit_gib": 0.0}, "memory limit"),
+        ({"memory_limit_gib": float("nan")}, "memory limit"),
     ],
 )
 def test_invalid_setting_raises_naming_the_field(changes: dict[str, object], named: str) -> None:

@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from workbench import settings as settings_module
 from workbench.engine import DEFAULT_TEMPERATURE, GenerationParams, ModelLoadError
@@ -15,6 +15,7 @@ from workbench.images import ImageError, load_image
 from workbench.session import RANDOM_WEIGHTS_WARNING, ModelSession
 
 EXIT_OK, EXIT_USAGE, EXIT_MODEL = 0, 2, 3
+log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,11 +34,18 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="print benchmark numbers")
     bench.add_argument(
         "what",
-        choices=["strict", "examples"],
-        help="strict: valid share and ms/token; examples: drawing time",
+        choices=["strict", "examples", "model", "app"],
+        help="strict: valid share and ms/token; examples: drawing time; model: load, memory, "
+        "speed per dtype on a random model of a real size; app: page-up time and idle memory",
     )
-    bench.add_argument("--runs", type=int, default=3, help="seeds per preset and mode")
+    bench.add_argument("--runs", type=int, help="strict: seeds (3); model: repeats (5); app (5)")
     bench.add_argument("--max-new-tokens", type=int, help="override the presets' limits")
+    bench.add_argument(
+        "--config",
+        default="qwen3-vl-4b-instruct",
+        help="model: a config.json path, or qwen3-vl-4b-instruct / qwen3-vl-2b-instruct",
+    )
+    bench.add_argument("--layers", type=int, help="model: cut the text stack to N layers")
     settings_module.add_arguments(bench)
     for command in (ask, bench):
         command.add_argument("-v", "--verbose", action="store_true", help="log loading stages")
@@ -49,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not args.verbose:  # read by huggingface_hub and transformers when they are imported
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR)
+    # Errors reach the user as one line each; tracebacks only in the verbose log.
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.CRITICAL)
     if args.command == "bench":
         return _bench(args)
     try:
@@ -72,20 +81,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     session = ModelSession(settings)
     try:
         generation = session.stream(messages, params)
+        if session.status.random_weights and not args.json:
+            print(f"[{RANDOM_WEIGHTS_WARNING}]", file=sys.stderr)
+        for piece in generation:
+            if not args.json:
+                print(piece, end="", flush=True)
     except ModelLoadError as error:
         return _fail(EXIT_MODEL, f"{error.reason} {error.hint}".strip())
+    except Exception as error:  # the log (-v) keeps the traceback; the user gets one line
+        log.exception("generation failed")
+        return _fail(EXIT_MODEL, f"The model failed while answering: {_first_line(error)}")
     status = session.status
-    if status.random_weights and not args.json:
-        print(f"[{RANDOM_WEIGHTS_WARNING}]", file=sys.stderr)
-    for piece in generation:
-        if not args.json:
-            print(piece, end="", flush=True)
     if args.json:
         report = {
             "answer": generation.text,
             "model": settings.model,
             "random_weights": status.random_weights,
             "device": status.device,
+            "dtype": status.dtype,
+            "dtype_reason": status.dtype_reason,
             "patches": [patch.name for patch in status.patches],
             **generation.stats.as_dict(),
         }
@@ -97,22 +111,42 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from workbench.bench import bench_examples, bench_strict
 
-    if args.what == "examples":
-        for line in bench_examples():
-            print(line, flush=True)
-        return EXIT_OK
     try:
-        session = ModelSession(settings_module.from_environment(args))
-        session.get()
+        settings = settings_module.from_environment(args)
+        lines = _bench_lines(args, settings)
+        for line in lines:
+            print(line, flush=True)
     except ValueError as error:
         return _fail(EXIT_USAGE, str(error))
     except ModelLoadError as error:
         return _fail(EXIT_MODEL, f"{error.reason} {error.hint}".strip())
-    for line in bench_strict(session, args.runs, args.max_new_tokens):
-        print(line, flush=True)
     return EXIT_OK
+
+
+def _bench_lines(args: argparse.Namespace, settings: settings_module.Settings) -> Iterator[str]:
+    if args.what == "examples":
+        from workbench.bench import bench_examples
+
+        return bench_examples()
+    if args.what == "app":
+        from workbench.bench_app import bench_app
+
+        return bench_app(args.runs or 5, settings.model if args.model else "tiny")
+    if args.what == "model":
+        from workbench.bench_model import bench_model
+
+        return bench_model(settings, args.config, args.layers, args.runs or 5)
+    from workbench.bench import bench_strict
+
+    session = ModelSession(settings)
+    session.get()
+    return bench_strict(session, args.runs or 3, args.max_new_tokens)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
 
 
 def _fail(code: int, message: str) -> int:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from workbench.budget import GPU_BUDGET, Budget, check_budget
 from workbench.patches import Patch
 
 Message = dict[str, Any]
@@ -33,8 +34,11 @@ class GenerationParams:
     max_new_tokens: int = 512
     repetition_penalty: float = 1.0
     json_schema: dict[str, Any] | None = None  # constrained decoding, where the engine can
+    visual_tokens: Budget | None = None  # (min, max) per image; None: the engine's default
 
     def __post_init__(self) -> None:
+        if self.visual_tokens is not None:
+            object.__setattr__(self, "visual_tokens", check_budget(self.visual_tokens))
         checks = {
             "temperature must be between 0 and 2": 0 <= self.temperature <= 2,
             "top_p must be in (0, 1]": 0 < self.top_p <= 1,
@@ -131,6 +135,8 @@ class LoadedInfo:
     attention: str
     random_weights: bool
     patches: tuple[Patch, ...] = ()
+    dtype_reason: str = ""
+    visual_tokens: Budget = GPU_BUDGET  # the default budget per image on this device
 
 
 class Engine(Protocol):

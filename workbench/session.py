@@ -5,10 +5,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from workbench.engine import Engine, Generation, GenerationParams, Message, ModelLoadError
+from workbench.budget import Budget
+from workbench.engine import (
+    Engine,
+    Generation,
+    GenerationParams,
+    GenerationStats,
+    Message,
+    ModelLoadError,
+)
 from workbench.patches import Patch
 from workbench.settings import Settings
 
@@ -27,6 +36,8 @@ class Status:
     stage: str = ""
     device: str = ""
     dtype: str = ""
+    dtype_reason: str = ""
+    visual_tokens: Budget | None = None  # the default budget per image
     load_seconds: float | None = None
     patches: tuple[Patch, ...] = ()
     random_weights: bool = False
@@ -41,7 +52,10 @@ class Status:
             return f"{self.model}: loading, {self.stage}…"
         if self.state == "failed":
             return f"{self.model}: failed to load. {self.error} {self.hint}".strip()
-        line = f"{self.model}: ready on {self.device} ({self.dtype})"
+        line = f"{self.model}: ready on {self.device} ({self.dtype}"
+        line += f"; {self.dtype_reason})" if self.dtype_reason else ")"
+        if self.visual_tokens:
+            line += f", images up to {self.visual_tokens[1]:,} visual tokens"
         line += f", loaded in {self.load_seconds:.1f} s"
         if self.patches:
             line += "; patches: " + ", ".join(patch.name for patch in self.patches)
@@ -59,6 +73,7 @@ class ModelSession:
         self._engine: Engine | None = None
         self._status = Status("idle", settings.model)
         self.load_count = 0  # how many loads were attempted, for tests and the status panel
+        self._prefill_rate: float | None = None
 
     @property
     def settings(self) -> Settings:
@@ -85,9 +100,26 @@ class ModelSession:
                 self._engine = self._load()
             return self._engine
 
+    @property
+    def prefill_rate(self) -> float | None:
+        """Return prompt tokens per second before the first word, as last measured with an image."""
+        return self._prefill_rate
+
     def stream(self, messages: list[Message], params: GenerationParams) -> Generation:
         """Return a streamed answer from the engine (loading it first if needed)."""
-        return self.get().stream(messages, params)
+        generation = self.get().stream(messages, params)
+        pieces = generation.pieces
+
+        def measured() -> Iterator[str]:
+            yield from pieces
+            self._note_prefill(generation.stats)
+
+        generation.pieces = measured()
+        return generation
+
+    def _note_prefill(self, stats: GenerationStats) -> None:
+        if stats.visual_tokens and stats.time_to_first_token:
+            self._prefill_rate = stats.prompt_tokens / stats.time_to_first_token
 
     def switch(self, settings: Settings) -> None:
         """Unload the current model; the next `get()` loads with the new settings."""
@@ -134,6 +166,8 @@ class ModelSession:
             settings.model,
             device=info.device,
             dtype=info.dtype,
+            dtype_reason=info.dtype_reason,
+            visual_tokens=info.visual_tokens,
             load_seconds=time.perf_counter() - started,
             patches=info.patches,
             random_weights=info.random_weights,

@@ -13,14 +13,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.budget import MAX_BUDGET, Budget, check_budget, device_budget
+
 DEFAULT_MODEL = "Qwen/Qwen3-VL-4B-Instruct"
 ENGINES = ("transformers",)
 DEVICES = ("auto", "cuda", "mps", "cpu")
 DTYPES = ("auto", "bfloat16", "float16", "float32")
 ATTENTION = ("auto", "sdpa", "eager", "flash_attention_2")
 QUANTIZATION = ("none", "4bit", "8bit")
-# One visual token covers a 32×32 pixel square (patch 16, merged 2×2).
-PIXELS_PER_VISUAL_TOKEN = 32 * 32
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,13 @@ class Settings:
     device: str = "auto"
     dtype: str = "auto"
     gpu_headroom_gib: float = 2.0
-    min_visual_tokens: int = 256
-    max_visual_tokens: int = 1280
+    min_visual_tokens: int | None = None  # None: the device's default budget
+    max_visual_tokens: int | None = None
     attention: str = "auto"
     quantization: str = "none"
     cache_dir: Path = dataclasses.field(default_factory=lambda: default_cache_dir())
+    memory_limit_gib: float | None = None  # caps the memory the pre-load check assumes
+    skip_memory_check: bool = False
 
     def __post_init__(self) -> None:
         _check_choice("engine", self.engine, ENGINES)
@@ -44,21 +46,20 @@ class Settings:
         _check_choice("dtype", self.dtype, DTYPES)
         _check_choice("attention", self.attention, ATTENTION)
         _check_choice("quantization", self.quantization, QUANTIZATION)
-        if not 1 <= self.min_visual_tokens <= self.max_visual_tokens:
-            raise ValueError(
-                f"visual-token bounds must satisfy 1 <= min <= max, got "
-                f"{self.min_visual_tokens}..{self.max_visual_tokens}"
-            )
+        low, high = self.min_visual_tokens, self.max_visual_tokens
+        check_budget((1 if low is None else low, MAX_BUDGET if high is None else high))
         if not math.isfinite(self.gpu_headroom_gib) or self.gpu_headroom_gib < 0:
             raise ValueError(f"gpu headroom must be >= 0 GiB, got {self.gpu_headroom_gib}")
+        limit = self.memory_limit_gib
+        if limit is not None and not (math.isfinite(limit) and limit > 0):
+            raise ValueError(f"memory limit must be > 0 GiB, got {limit}")
 
-    @property
-    def image_size_bounds(self) -> dict[str, int]:
-        """Return the processor's per-image pixel bounds for the visual-token bounds."""
-        return {
-            "shortest_edge": self.min_visual_tokens * PIXELS_PER_VISUAL_TOKEN,
-            "longest_edge": self.max_visual_tokens * PIXELS_PER_VISUAL_TOKEN,
-        }
+    def visual_budget(self, device: str) -> Budget:
+        """Return the (min, max) visual tokens per image: the flags, else the device default."""
+        low, high = self.min_visual_tokens, self.max_visual_tokens
+        default_low, default_high = device_budget(device)
+        high = max(default_high, low or 0) if high is None else high
+        return check_budget((min(default_low, high) if low is None else low, high))
 
     def replace(self, **changes: object) -> Settings:
         """Return a copy with some fields changed (and checked again)."""
@@ -80,13 +81,15 @@ _FLAGS: dict[str, tuple[str, type, str]] = {
     "--model": ("model", str, "hub id, local directory, or 'tiny' (random weights, offline)"),
     "--engine": ("engine", str, f"inference engine: {', '.join(ENGINES)}"),
     "--device": ("device", str, f"{', '.join(DEVICES)} (auto: cuda, then mps, then cpu)"),
-    "--dtype": ("dtype", str, "auto: bfloat16 on CUDA, float16 on MPS, float32 on CPU"),
+    "--dtype": ("dtype", str, "auto: the fastest that fits (bfloat16 on CUDA and bf16 CPUs)"),
     "--gpu-headroom-gib": ("gpu_headroom_gib", float, "GPU memory left free per device"),
-    "--min-visual-tokens": ("min_visual_tokens", int, "smallest visual-token budget per image"),
-    "--max-visual-tokens": ("max_visual_tokens", int, "largest visual-token budget per image"),
+    "--min-visual-tokens": ("min_visual_tokens", int, "visual tokens per image, at least"),
+    "--max-visual-tokens": ("max_visual_tokens", int, "visual tokens per image, at most"),
     "--attention": ("attention", str, "auto: flash_attention_2 when installed, else sdpa"),
     "--quantization": ("quantization", str, "none, 4bit or 8bit (CUDA + bitsandbytes only)"),
     "--cache-dir": ("cache_dir", Path, "where the tiny model and examples are kept"),
+    "--memory-limit-gib": ("memory_limit_gib", float, "memory the pre-load check may assume"),
+    "--skip-memory-check": ("skip_memory_check", bool, "load even if the model may not fit"),
 }
 
 
@@ -94,7 +97,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the settings flags to a parser; unset flags fall back to the environment."""
     group = parser.add_argument_group("model settings")
     for flag, (field, kind, help_text) in _FLAGS.items():
-        group.add_argument(flag, dest=field, type=kind, default=None, help=help_text)
+        if kind is bool:
+            group.add_argument(flag, dest=field, action="store_true", default=None, help=help_text)
+        else:
+            group.add_argument(flag, dest=field, type=kind, default=None, help=help_text)
 
 
 def from_environment(
@@ -110,9 +116,19 @@ def from_environment(
             values[field] = flag_value
         elif env_value:
             try:
-                values[field] = kind(env_value)
+                values[field] = _parse(kind, env_value)
             except ValueError:
                 raise ValueError(
                     f"WORKBENCH_{field.upper()}={env_value!r} is not a valid {kind.__name__}"
                 ) from None
     return Settings(**values)
+
+
+def _parse(kind: type, text: str) -> object:
+    if kind is not bool:
+        return kind(text)
+    if text.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(text)

@@ -42,9 +42,7 @@ class SchemaConstraint:
         """Return the logits processors that hold decoding to the schema (none without one)."""
         if schema is None:
             return []
-        from xgrammar.contrib.hf import LogitsProcessor
-
-        return [LogitsProcessor(self._compile(json.dumps(schema, sort_keys=True)))]
+        return [_SchemaMask(self._xgr, self._compile(json.dumps(schema, sort_keys=True)))]
 
     def _compile(self, schema_json: str) -> Any:
         with self._lock:
@@ -54,3 +52,36 @@ class SchemaConstraint:
                     schema_json, any_whitespace=False
                 )
             return self._compiled[schema_json]
+
+
+class _SchemaMask:
+    """A logits processor for one generate call: forbids every token the schema does not allow.
+
+    xgrammar fills the allowed-token bitmask on the CPU; it is moved to the logits' device and
+    applied there, with xgrammar's CPU kernel on a CPU and plain torch elsewhere (its CUDA
+    kernel needs triton, which is not installed). xgrammar's own `contrib.hf` processor copies
+    the logits to the CPU instead, which fails for devices it does not know.
+    """
+
+    def __init__(self, xgr: Any, compiled: Any) -> None:
+        self._xgr = xgr
+        self._matcher = xgr.GrammarMatcher(compiled)
+        self._bitmask = xgr.allocate_token_bitmask(1, compiled.tokenizer_info.vocab_size)
+        self._prefilled = False
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        if input_ids.shape[0] != 1:
+            raise ValueError("strict decoding works on one answer at a time")
+        matcher = self._matcher
+        if self._prefilled and not matcher.is_terminated():
+            # The token chosen last step; reading it syncs with the device once per step.
+            token = int(input_ids[0, -1])
+            if not matcher.accept_token(token):
+                raise RuntimeError(f"token {token} broke the schema grammar")
+        self._prefilled = True
+        if not matcher.is_terminated():
+            matcher.fill_next_token_bitmask(self._bitmask, 0)
+        mask = self._bitmask.to(scores.device, non_blocking=True)
+        backend = "cpu" if scores.device.type == "cpu" else "torch_native"
+        self._xgr.apply_token_bitmask_inplace(scores, mask, backend=backend)
+        return scores

@@ -19,11 +19,15 @@ import transformers
 from huggingface_hub import constants
 from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
-from workbench import patches, tiny
+from workbench import memory, patches, tiny
+from workbench.budget import size_bounds
 from workbench.engine import Generation, GenerationParams, LoadedInfo, Message, ModelLoadError
 from workbench.patches import Patch
 from workbench.settings import Settings
 from workbench.strict import SchemaConstraint, strict_support
+
+MODEL_CONFIGS = Path(__file__).resolve().parent / "model_configs"
+SMALLER_MODEL = "Qwen/Qwen3-VL-2B-Instruct"
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +66,16 @@ class TransformersEngine:
             tokenize=True,
             return_dict=True,
             return_tensors="pt",
-            processor_kwargs={"size": self.settings.image_size_bounds},
-        ).to(self.model.device)
-        input_ids = inputs["input_ids"]
-        streamer = _TimedStreamer(self.processor.tokenizer)
+            processor_kwargs={"size": size_bounds(params.visual_tokens or self.info.visual_tokens)},
+        )
         generation = Generation(pieces=iter(()))
         stats = generation.stats
-        stats.prompt_tokens = int(input_ids.shape[1])
-        stats.visual_tokens = int((input_ids == self.model.config.image_token_id).sum())
+        # Counted before the move, so reading the count never waits for the device.
+        stats.prompt_tokens = int(inputs["input_ids"].shape[1])
+        stats.visual_tokens = int((inputs["input_ids"] == self.model.config.image_token_id).sum())
+        inputs = inputs.to(self.model.device)
+        input_ids = inputs["input_ids"]
+        streamer = _TimedStreamer(self.processor.tokenizer)
 
         kwargs = dict(
             inputs,
@@ -145,7 +151,9 @@ class _StopOnEvent(StoppingCriteria):
         self.event = event
 
     def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
-        return torch.full((input_ids.shape[0],), self.event.is_set(), dtype=torch.bool)
+        # On the ids' device: transformers ORs this into its own flags, which live there.
+        stop = self.event.is_set()
+        return torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
 
 
 class _TimedStreamer(TextIteratorStreamer):
@@ -195,7 +203,13 @@ def _load(settings: Settings, report: Report) -> TransformersEngine:
         raise ModelLoadError(str(error)) from None
 
     device = _resolve_device(settings.device)
-    dtype = _resolve_dtype(settings.dtype, device)
+    budget = settings.visual_budget(device)
+    shape = model_shape(_config(source, hub))
+    free_gib = _free_memory_gib(settings, device)
+    dtype, dtype_reason = _resolve_dtype(settings.dtype, device, shape, budget[1], free_gib)
+    if not settings.skip_memory_check:
+        report("checking that the model fits in memory")
+        _check_memory(settings, device, shape, dtype, budget[1], free_gib)
     attention = _resolve_attention(settings.attention, device)
     model_kwargs: dict[str, Any] = {"dtype": dtype, "attn_implementation": attention, **hub}
     model_kwargs.update(_placement(settings, device, applied))
@@ -220,8 +234,17 @@ def _load(settings: Settings, report: Report) -> TransformersEngine:
     model.eval()
     patch = patches.pad_token_to_eos(processor.tokenizer, model.generation_config)
     applied += [patch] if patch else []
+    _check_token_ids(source, model.config, processor)
 
-    info = LoadedInfo(device, _dtype_name(dtype), attention, random_weights, tuple(applied))
+    info = LoadedInfo(
+        device=device,
+        dtype=_dtype_name(dtype),
+        attention=attention,
+        random_weights=random_weights,
+        patches=tuple(applied),
+        dtype_reason=dtype_reason,
+        visual_tokens=budget,
+    )
     return TransformersEngine(model, processor, settings, info)
 
 
@@ -267,10 +290,142 @@ def _resolve_device(requested: str) -> str:
     return requested
 
 
-def _resolve_dtype(requested: str, device: str) -> Any:
-    if requested == "auto":
-        requested = {"cuda": "bfloat16", "mps": "float16"}.get(device, "float32")
-    return getattr(torch, requested)
+def _resolve_dtype(
+    requested: str,
+    device: str,
+    shape: memory.ModelShape,
+    visual_tokens: int,
+    free_gib: float | None,
+) -> tuple[Any, str]:
+    """Return the dtype to load in, and why it was chosen."""
+    if requested != "auto":
+        return getattr(torch, requested), "as asked (--dtype)"
+    if device == "cuda":
+        if torch.cuda.is_bf16_supported():
+            return torch.bfloat16, "auto: the GPU computes in bfloat16"
+        return torch.float16, "auto: this GPU has no bfloat16 (compute capability below 8.0)"
+    if device == "mps":
+        return torch.float16, "auto: float16 on Apple GPUs"
+    native = cpu_bf16_feature()
+    if native:
+        return torch.bfloat16, f"auto: the CPU computes bfloat16 natively ({native})"
+    # Without native bf16, float32 prefills faster (bench model); bfloat16 halves the memory.
+    need = memory.estimate(shape, "float32", visual_tokens)
+    if free_gib is not None and need.total_gib > free_gib:
+        return torch.bfloat16, "auto: float32 would not fit in memory; bfloat16 halves it"
+    return torch.float32, "auto: this CPU has no native bfloat16, so float32 is faster"
+
+
+def cpu_bf16_feature() -> str | None:
+    """Return the CPU feature that computes bfloat16 natively (AMX, AVX512-BF16), if any."""
+    cpu = torch.cpu
+    if getattr(cpu, "_is_amx_tile_supported", lambda: False)():
+        return "AMX"
+    if getattr(cpu, "_is_avx512_bf16_supported", lambda: False)():
+        return "AVX512-BF16"
+    return None
+
+
+def _config(source: str, hub: dict[str, str]) -> Any:
+    try:
+        return transformers.AutoConfig.from_pretrained(source, **hub)
+    except (OSError, ValueError) as error:
+        raise _load_error(source, error) from None
+
+
+def model_shape(config: Any) -> memory.ModelShape:
+    """Return the parameter counts and cache dimensions of a config, built on the meta device."""
+    with torch.device("meta"):  # no memory, no initialisation: only the shapes
+        model = transformers.AutoModelForImageTextToText.from_config(config)
+    text = config.get_text_config()
+    head_dim = getattr(text, "head_dim", None) or text.hidden_size // text.num_attention_heads
+    return memory.ModelShape(
+        parameters=sum(parameter.numel() for parameter in model.parameters()),
+        embedding_parameters=model.get_input_embeddings().weight.numel(),
+        layers=text.num_hidden_layers,
+        kv_heads=getattr(text, "num_key_value_heads", None) or text.num_attention_heads,
+        head_dim=head_dim,
+    )
+
+
+def _free_memory_gib(settings: Settings, device: str) -> float | None:
+    """Return the memory free where the weights go: VRAM less headroom on CUDA, else RAM."""
+    if device != "cuda":
+        return memory.free_ram_gib()
+    free = 0.0
+    for index in range(torch.cuda.device_count()):
+        available, total = torch.cuda.mem_get_info(index)
+        free += min(available, total - settings.gpu_headroom_gib * memory.GIB) / memory.GIB
+    return max(free, 0.0)
+
+
+def _check_memory(
+    settings: Settings,
+    device: str,
+    shape: memory.ModelShape,
+    dtype: Any,
+    visual_tokens: int,
+    free_gib: float | None,
+) -> None:
+    weights = settings.quantization if settings.quantization != "none" else _dtype_name(dtype)
+    need = memory.estimate(shape, weights, visual_tokens)
+    alternatives = [
+        (f"--dtype {name}", memory.estimate(shape, name, visual_tokens))
+        for name in ("bfloat16",)
+        if name != weights
+    ]
+    if device == "cuda":
+        alternatives += [
+            (
+                f"--quantization {mode} (needs bitsandbytes)",
+                memory.estimate(shape, mode, visual_tokens),
+            )
+            for mode in ("8bit", "4bit")
+            if mode != weights
+        ]
+    smaller = model_shape(
+        transformers.AutoConfig.from_pretrained(str(MODEL_CONFIGS / "qwen3-vl-2b-instruct.json"))
+    )
+    if smaller.parameters < shape.parameters:
+        alternatives.append(
+            (
+                f"--model {SMALLER_MODEL} --dtype bfloat16",
+                memory.estimate(smaller, "bfloat16", visual_tokens),
+            )
+        )
+    where = "the GPU" if device == "cuda" else "this machine"
+    refusal = memory.check_fits(need, free_gib, settings.memory_limit_gib, where, alternatives)
+    if refusal:
+        raise ModelLoadError(*refusal)
+
+
+def _check_token_ids(source: str, config: Any, processor: Any) -> None:
+    """Refuse a checkpoint whose config and tokenizer disagree on the special token ids."""
+    tokenizer = processor.tokenizer
+    vocab_size = config.get_text_config().vocab_size
+    expected = {
+        "image_token_id": "<|image_pad|>",
+        "vision_start_token_id": "<|vision_start|>",
+        "vision_end_token_id": "<|vision_end|>",
+    }
+    problems = []
+    for key, token in expected.items():
+        configured = getattr(config, key, None)
+        actual = tokenizer.convert_tokens_to_ids(token)
+        if configured is None:
+            continue
+        if not 0 <= configured < vocab_size:
+            problems.append(f"{key} {configured} is outside the vocabulary (size {vocab_size})")
+        elif actual != configured:
+            problems.append(f"{key} is {configured} but the tokenizer's {token} is {actual}")
+    if len(tokenizer) > vocab_size:
+        problems.append(f"the tokenizer has {len(tokenizer)} tokens, the model {vocab_size}")
+    if problems:
+        raise ModelLoadError(
+            f"The model in {source} does not match its tokenizer: " + "; ".join(problems) + ".",
+            "Its config.json and tokenizer files come from different models: download the "
+            "checkpoint again, or fix the ids in config.json.",
+        )
 
 
 def _dtype_name(dtype: Any) -> str:
