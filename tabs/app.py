@@ -7,7 +7,8 @@ from functools import partial
 import gradio as gr
 
 from tabs import TABS
-from tabs.handlers import AppContext, status_line
+from tabs.context import AppContext
+from tabs.handlers import status_line
 from workbench.examples import ensure_examples
 from workbench.presets import load_all
 from workbench.session import ModelSession

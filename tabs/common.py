@@ -14,8 +14,8 @@ from typing import Any
 import gradio as gr
 from gradio_image_annotation import image_annotator
 
-from tabs import handlers
-from tabs.handlers import AppContext, DomainTab
+from tabs import cost, handlers
+from tabs.context import AppContext, DomainTab, tab_presets
 
 LANGUAGE_CHOICES = [("English", "en"), ("中文", "zh")]
 REGION_MODE_CHOICES = [
@@ -48,7 +48,7 @@ class _Widgets:
 
 def build_domain_tab(ctx: AppContext, tab: DomainTab) -> None:
     """Lay out one domain tab inside the current `gr.Tab` and wire its events."""
-    presets, error = handlers.tab_presets(ctx, tab)
+    presets, error = tab_presets(ctx, tab)
     gr.Markdown(tab.description)
     if error:
         gr.Markdown(
@@ -58,19 +58,26 @@ def build_domain_tab(ctx: AppContext, tab: DomainTab) -> None:
             elem_id=f"{tab.key}-preset-error",
         )
     w = _Widgets()
+    first = presets.presets[0].name if presets else None
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=320):
-            _image_column(w, tab)
+            _image_column(w, ctx, tab, first)
         with gr.Column(scale=6, min_width=360):
-            _question_column(w, ctx, tab, presets)
+            _question_column(w, ctx, tab, first)
     _results_row(w, tab)
     _examples(w, ctx, tab)
     _wire(w, ctx, tab)
 
 
-def _image_column(w: _Widgets, tab: DomainTab) -> None:
+def _image_column(w: _Widgets, ctx: AppContext, tab: DomainTab, first: str | None) -> None:
     w.add(
         image=_region_input(tab),
+        # With no image yet, it says whether the preset's budget is capped on this device.
+        cost=gr.Markdown(
+            cost.cost_line(None, "crop", first, None, ctx=ctx, tab=tab),
+            elem_classes="visual-cost",
+            elem_id=f"{tab.key}-cost",
+        ),
         region_mode=gr.Radio(
             REGION_MODE_CHOICES, value="crop", label="Region", elem_id=f"{tab.key}-mode"
         ),
@@ -98,8 +105,8 @@ def _region_input(tab: DomainTab) -> image_annotator:
     return annotator
 
 
-def _question_column(w: _Widgets, ctx: AppContext, tab: DomainTab, presets: Any) -> None:
-    first = presets.presets[0] if presets else None
+def _question_column(w: _Widgets, ctx: AppContext, tab: DomainTab, first: str | None) -> None:
+    presets, _ = tab_presets(ctx, tab)
     w.add(
         status=gr.Markdown(
             partial(handlers.status_line, ctx.session),
@@ -111,7 +118,7 @@ def _question_column(w: _Widgets, ctx: AppContext, tab: DomainTab, presets: Any)
         w.add(
             preset=gr.Dropdown(
                 list(presets.names) if presets else [],
-                value=first.name if first else None,
+                value=first,
                 label="Preset",
                 scale=3,
                 elem_id=f"{tab.key}-preset",
@@ -126,7 +133,7 @@ def _question_column(w: _Widgets, ctx: AppContext, tab: DomainTab, presets: Any)
         ),
         question=gr.Textbox(
             label="Question",
-            value=handlers.preset_question(first.name if first else None, "en", ctx=ctx, tab=tab),
+            value=handlers.preset_question(first, "en", ctx=ctx, tab=tab),
             lines=3,
             elem_id=f"{tab.key}-question",
         ),
@@ -147,8 +154,8 @@ def _question_column(w: _Widgets, ctx: AppContext, tab: DomainTab, presets: Any)
         )
 
 
-def _generation_controls(w: _Widgets, ctx: AppContext, tab: DomainTab, first: Any) -> None:
-    defaults = handlers.preset_controls(first.name if first else None, "en", ctx=ctx, tab=tab)
+def _generation_controls(w: _Widgets, ctx: AppContext, tab: DomainTab, first: str | None) -> None:
+    defaults = handlers.preset_controls(first, "en", ctx=ctx, tab=tab)
     with gr.Accordion("Generation and checking", open=False):
         with gr.Row():
             w.add(
@@ -168,6 +175,19 @@ def _generation_controls(w: _Widgets, ctx: AppContext, tab: DomainTab, first: An
                 ),
                 repair_turns=gr.Slider(0, 2, 1, step=1, label="Repair turns for invalid JSON"),
             )
+        w.add(
+            visual_tokens=gr.Slider(
+                *cost.visual_slider_range(ctx),
+                # Read on page load: once the model is loaded, the device's own budget applies
+                # (and the cost line follows the slider's change).
+                value=partial(cost.preset_visual_tokens, first, ctx=ctx, tab=tab),
+                step=64,
+                label="Visual tokens per image (max)",
+                info="One token is 32×32 pixels. More reads small print better; the first word "
+                "comes later. The preset sets it; the line under the image shows the cost.",
+                elem_id=f"{tab.key}-visual-tokens",
+            )
+        )
 
 
 def _results_row(w: _Widgets, tab: DomainTab) -> None:
@@ -208,6 +228,7 @@ def _wire(w: _Widgets, ctx: AppContext, tab: DomainTab) -> None:
     ask_inputs = [
         w.image, w.question, w.role, w.preset, w.temperature, w.top_p, w.max_new_tokens,
         w.chat, w.language, w.region_mode, w.strict, w.repair_turns, w.threshold, w.direction,
+        w.visual_tokens,
     ]  # fmt: skip
     results = [w.parsed, w.verdict, w.checks, w.annotated, w.downloads, w.details]
     outputs = [w.chat, w.status, *results]
@@ -234,7 +255,7 @@ def _wire(w: _Widgets, ctx: AppContext, tab: DomainTab) -> None:
     w.preset.change(
         partial(handlers.preset_controls, ctx=ctx, tab=tab),
         [w.preset, w.language],
-        [w.question, w.temperature, w.top_p, w.max_new_tokens, w.strict],
+        [w.question, w.temperature, w.top_p, w.max_new_tokens, w.strict, w.visual_tokens],
         api_name=f"{tab.key}_preset", queue=False,
     )  # fmt: skip
     w.language.change(
@@ -243,3 +264,24 @@ def _wire(w: _Widgets, ctx: AppContext, tab: DomainTab) -> None:
         [w.question],
         api_name=f"{tab.key}_language", queue=False,
     )  # fmt: skip
+    _wire_cost(w, ctx, tab, answered=(asked, submitted, regenerated))
+
+
+def _wire_cost(w: _Widgets, ctx: AppContext, tab: DomainTab, answered: tuple[Any, ...]) -> None:
+    """Keep the cost line under the image current: image, region, mode, preset, slider, answers."""
+    line = partial(cost.cost_line, ctx=ctx, tab=tab)
+    # The question, role and language only enter the wait estimate: typing does not trigger it.
+    inputs = [w.image, w.region_mode, w.preset, w.visual_tokens, w.question, w.role, w.language]
+    # One event for every trigger, run again with the latest values when triggered while busy:
+    # an example sets the image and the preset, and the preset then moves the slider.
+    gr.on(
+        [w.image.change, w.region_mode.change, w.preset.change, w.visual_tokens.change],
+        line, inputs, [w.cost],
+        api_name=f"{tab.key}_cost", queue=False, trigger_mode="always_last",
+        show_progress="hidden",  # it takes milliseconds; a timer over it would only flicker
+    )  # fmt: skip
+    for event in answered:  # an answer measures the prefill rate, which the line then shows
+        # The same function as /<tab>_cost, so no second public endpoint.
+        event.then(
+            line, inputs, [w.cost], queue=False, api_visibility="private", show_progress="hidden"
+        )

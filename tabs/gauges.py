@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tabs.common import build_domain_tab
-from tabs.handlers import AppContext, DomainTab
+from tabs.context import AppContext, DomainTab
 
 TAB = DomainTab(
     key="gauges",

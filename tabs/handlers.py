@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import gradio as gr
 
-from tabs import results
-from workbench.boxes import clamp_region
+from tabs import cost, results
+from tabs.context import AppContext, DomainTab, find_preset, image_and_region, tab_presets
 from workbench.checks import CheckContext
 from workbench.engine import DEFAULT_TEMPERATURE, DEFAULT_TOP_P, GenerationParams, ModelLoadError
-from workbench.examples import Example
-from workbench.images import ImageError, load_image
 from workbench.pipeline import Delta, Finished, Question, RepairStarted
 from workbench.pipeline import ask as run_question
-from workbench.presets import Preset, PresetError, PresetFile
 from workbench.prompts import system_prompt
 from workbench.session import ModelSession
-from workbench.settings import Settings
 
+log = logging.getLogger(__name__)
 REPAIR_PREFIX = "🔧 Repair turn: "
 
 
@@ -31,48 +28,6 @@ def _unchanged() -> tuple[Any, ...]:
 
 
 _STATUS_POLL_SECONDS = 0.3
-
-
-@dataclass(frozen=True)
-class AppContext:
-    """What every tab shares: the one model session and read-only data."""
-
-    session: ModelSession
-    settings: Settings
-    presets: dict[str, PresetFile | PresetError]
-    examples: dict[str, list[Example]]
-    strict_available: bool = False
-    strict_reason: str = ""  # why strict mode is off, when it is
-    concurrency: int = 1  # model calls at once, across all tabs
-
-
-@dataclass(frozen=True)
-class DomainTab:
-    """A domain tab: its key (presets file, API names), title and optional extras."""
-
-    key: str
-    title: str
-    description: str
-    role_example: str = ""  # a persona shown as the role field's placeholder
-    threshold: bool = False  # an alarm threshold input (gauges)
-
-
-def tab_presets(ctx: AppContext, tab: DomainTab) -> tuple[PresetFile | None, PresetError | None]:
-    """Return the tab's presets, or the error that kept them from loading."""
-    loaded = ctx.presets.get(tab.key)
-    if isinstance(loaded, PresetFile):
-        return loaded, None
-    return None, loaded
-
-
-def _preset(ctx: AppContext, tab: DomainTab, name: str | None) -> Preset | None:
-    presets, _ = tab_presets(ctx, tab)
-    if presets is None or not name:
-        return None
-    try:
-        return presets.get(name)
-    except KeyError:
-        raise gr.Error(f"There is no preset called {name!r} in this tab.") from None
 
 
 def status_line(session: ModelSession) -> str:
@@ -91,15 +46,16 @@ class Controls(NamedTuple):
     top_p: float = DEFAULT_TOP_P
     max_new_tokens: int = 512
     strict: bool = False
+    visual_tokens: int = cost.VISUAL_SLIDER[0]  # the slider: max visual tokens per image
 
 
 def preset_controls(
     preset: str | None, language: str, *, ctx: AppContext, tab: DomainTab
 ) -> Controls:
     """Return the controls a preset sets: its question in the language, its defaults."""
-    chosen = _preset(ctx, tab, preset)
+    chosen = find_preset(ctx, tab, preset)
     if chosen is None:
-        return Controls()
+        return Controls(visual_tokens=cost.slider_default(ctx, None))
     gen = chosen.generation
     return Controls(
         question=chosen.prompt(language)[1],
@@ -107,6 +63,7 @@ def preset_controls(
         top_p=gen.top_p,
         max_new_tokens=gen.max_new_tokens,
         strict=chosen.structured and ctx.strict_available,
+        visual_tokens=cost.slider_default(ctx, chosen),
     )
 
 
@@ -152,13 +109,14 @@ def ask(
     repair_turns: float = 1,
     threshold: float | None = None,
     direction: str = "above",
+    max_visual_tokens: float | None = None,
     *,
     ctx: AppContext,
     tab: DomainTab,
 ) -> Iterator[tuple[Any, ...]]:
     """Stream the answer into the chat, then show the parsed JSON, checks and boxes."""
-    chosen = _preset(ctx, tab, preset)
-    full_image, region = _image_and_region(image)
+    chosen = find_preset(ctx, tab, preset)
+    full_image, region = image_and_region(image)
     if not (question or "").strip():
         raise gr.Error("The question is empty. Type a question or pick a preset.")
     chat = _normalise_history(history)
@@ -169,6 +127,7 @@ def ask(
             temperature=float(temperature),
             top_p=float(top_p),
             max_new_tokens=int(max_new_tokens),
+            visual_tokens=cost.visual_budget(ctx, chosen, max_visual_tokens),
         ),
         system=system_prompt(role or "", chosen.prompt(language)[0] if chosen else ""),
         history=tuple(_turns(chat)),
@@ -183,16 +142,24 @@ def ask(
     )
     chat = [*chat, _message("user", request.question), _message("assistant", "")]
     yield from _wait_for_model(ctx.session, chat)
-    for event in run_question(ctx.session, request):
-        if isinstance(event, Delta):
-            chat[-1]["content"] += event.text
-        elif isinstance(event, RepairStarted):
-            chat += [_message("user", REPAIR_PREFIX + event.request), _message("assistant", "")]
-        elif isinstance(event, Finished):
-            shown = results.render(event.answer, request, ctx, chosen, language)
-            yield (chat, shown.status, *shown.outputs)
-            return
-        yield chat, gr.skip(), *_unchanged()
+    try:
+        for event in run_question(ctx.session, request):
+            if isinstance(event, Delta):
+                chat[-1]["content"] += event.text
+            elif isinstance(event, RepairStarted):
+                chat += [_message("user", REPAIR_PREFIX + event.request), _message("assistant", "")]
+            elif isinstance(event, Finished):
+                shown = results.render(event.answer, request, ctx, chosen, language)
+                yield (chat, shown.status, *shown.outputs)
+                return
+            yield chat, gr.skip(), *_unchanged()
+    except Exception as error:  # the server log keeps the traceback; the user gets one line
+        log.exception("answering in the %s tab failed", tab.key)
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        raise gr.Error(
+            f"The model failed while answering ({type(error).__name__}: {first_line}). "
+            "Try again; if it keeps failing, try a smaller image budget or restart the app."
+        ) from None
 
 
 def regenerate(
@@ -244,24 +211,6 @@ def _wait_for_model(session: ModelSession, chat: list) -> Iterator[tuple[Any, ..
         yield chat, status_line(session), *_unchanged()
         raise gr.Error(f"{error.reason} {error.hint}")
     yield chat, status_line(session), *_unchanged()
-
-
-def _image_and_region(value: dict | None):
-    if not value or not value.get("image"):
-        raise gr.Error("Add an image first: upload one, paste one, or pick an example below.")
-    try:
-        image = load_image(value["image"])
-    except ImageError as error:
-        raise gr.Error(str(error)) from None
-    boxes = value.get("boxes") or []
-    if not boxes:
-        return image, None
-    box = boxes[-1]
-    try:
-        region = clamp_region((box["xmin"], box["ymin"], box["xmax"], box["ymax"]), image.size)
-    except (KeyError, TypeError, ValueError) as error:
-        raise gr.Error(f"The marked region cannot be used ({error}). Draw it again.") from None
-    return image, region
 
 
 def _message(role: str, text: str) -> dict[str, Any]:

@@ -98,6 +98,7 @@ def _details(
 ) -> dict[str, Any]:
     status = ctx.session.status
     region = question.region
+    budget = question.params.visual_tokens
     return {
         "model": status.model,
         "random_weights": status.random_weights,
@@ -108,6 +109,7 @@ def _details(
             "temperature": question.params.temperature,
             "top_p": question.params.top_p,
             "max_new_tokens": question.params.max_new_tokens,
+            "visual_tokens": None if budget is None else list(budget),  # (min, max) per image
             "strict": question.strict,
             "repair_turns": question.repair_turns,
         },

@@ -26,7 +26,9 @@ from gradio_client.exceptions import AppError
 from PIL import Image
 
 import workbench.presets
+from tabs.handlers import Controls
 from tests.conftest import launch_app
+from workbench.budget import device_budget, visual_tokens
 
 TABS = ("receipts", "screenshots", "homework", "gauges")
 REPO = Path(__file__).resolve().parent.parent
@@ -107,6 +109,33 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def _controls(client: Client, tab: str, preset: str, language: str = "en") -> dict[str, Any]:
+    """Return what choosing a preset puts into the controls, by name."""
+    values = client.predict(preset=preset, language=language, api_name=f"/{tab}_preset")
+    return dict(zip(Controls._fields, values, strict=True))
+
+
+def _device_max(ctx) -> tuple[str, int]:
+    """Return the device and its max visual tokens: the loaded model's, else the CPU guess."""
+    if ctx.session.loaded:
+        return ctx.session.status.device, ctx.session.status.visual_tokens[1]
+    return "cpu", device_budget("cpu")[1]
+
+
+def _cost(client: Client, tab: str, image: dict | None, **overrides: Any) -> str:
+    """Return the cost line under a tab's image."""
+    inputs = {"image": image, "region_mode": "crop", "preset": None, **overrides}
+    return client.predict(**inputs, api_name=f"/{tab}_cost")
+
+
+@pytest.fixture(scope="module")
+def photo_1024x768(tmp_path_factory) -> Path:
+    """Return a 1024×768 PNG: 768 visual tokens when the budget's max allows them."""
+    path = tmp_path_factory.mktemp("photo") / "photo.png"
+    Image.new("RGB", (1024, 768), (200, 180, 160)).save(path)
+    return path
 
 
 # --- streaming answers --------------------------------------------------------------------
@@ -240,20 +269,37 @@ def test_two_clients_at_once_stay_isolated(app_url, app_context):
 
 def test_preset_endpoint_returns_question_and_generation_defaults(client, app_context):
     preset = app_context.presets["receipts"].presets[0]
-    question, temperature, top_p, max_new_tokens, strict = client.predict(
-        preset=preset.name, language="en", api_name="/receipts_preset"
-    )
+    controls = _controls(client, "receipts", preset.name)
 
-    assert question == preset.question
-    assert temperature == pytest.approx(preset.generation.temperature)
-    assert top_p == pytest.approx(preset.generation.top_p)
-    assert max_new_tokens == preset.generation.max_new_tokens
-    assert strict is (preset.structured and app_context.strict_available)
+    assert controls["question"] == preset.question
+    assert controls["temperature"] == pytest.approx(preset.generation.temperature)
+    assert controls["top_p"] == pytest.approx(preset.generation.top_p)
+    assert controls["max_new_tokens"] == preset.generation.max_new_tokens
+    assert controls["strict"] is (preset.structured and app_context.strict_available)
+
+
+@pytest.mark.parametrize(
+    ("tab", "name"),
+    [
+        ("receipts", "Extract all fields"),  # asks for [1024, 2048]
+        ("gauges", "Read the value"),  # asks for [256, 768]
+        ("receipts", "Summarise for an expense report"),  # asks for nothing
+    ],
+)
+def test_preset_endpoint_sets_the_visual_token_slider(client, app_context, tab, name):
+    asked = app_context.presets[tab].get(name).generation.visual_tokens
+    device, device_max = _device_max(app_context)
+    if asked is None:
+        expected = device_max
+    else:  # the preset's max, capped at the device's on the CPU
+        expected = min(asked[1], device_max) if device == "cpu" else asked[1]
+
+    assert _controls(client, tab, name)["visual_tokens"] == expected
 
 
 def test_preset_endpoint_in_chinese(client, app_context):
     preset = app_context.presets["receipts"].presets[0]
-    question, *_ = client.predict(preset=preset.name, language="zh", api_name="/receipts_preset")
+    question = _controls(client, "receipts", preset.name, "zh")["question"]
     switched = client.predict(preset=preset.name, language="zh", api_name="/receipts_language")
 
     assert question == preset.zh.question
@@ -291,17 +337,15 @@ def test_strict_mode_gives_valid_json(client, app_context):
     if not app_context.strict_available:
         pytest.skip(f"strict mode unavailable here: {app_context.strict_reason}")
     name = "Read the value"
-    question, _, _, max_new_tokens, strict = client.predict(
-        preset=name, language="en", api_name="/gauges_preset"
-    )
-    assert strict is True
+    controls = _controls(client, "gauges", name)
+    assert controls["strict"] is True
     _, result = _ask(
         client,
         "gauges",
         _image(app_context, "gauges"),
-        question=question,
+        question=controls["question"],
         preset=name,
-        max_new_tokens=max(int(max_new_tokens), 256),
+        max_new_tokens=max(int(controls["max_new_tokens"]), 256),
         strict=True,
         repair_turns=0,
     )
@@ -369,12 +413,146 @@ def test_broken_preset_file_breaks_only_its_tab(app_context, tmp_path):
         app.close()
 
 
+# --- visual-token budget and the cost line -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("slider", "line"),
+    [
+        (1280, "🖼 768 visual tokens (the model sees 1024×768 px)"),  # fits: 32 × 24 tokens
+        (256, "🖼 234 visual tokens (the model sees 576×416 px)"),  # shrunk: 18 × 13 tokens
+    ],
+)
+def test_cost_line_counts_the_visual_tokens_of_an_upload(client, photo_1024x768, slider, line):
+    image = {"image": handle_file(str(photo_1024x768)), "boxes": []}
+    assert _cost(client, "receipts", image, max_visual_tokens=slider).startswith(line)
+
+
+def test_cost_line_counts_the_crop_in_crop_mode_and_the_image_in_highlight_mode(
+    client, photo_1024x768
+):
+    box = [{"xmin": 0, "ymin": 0, "xmax": 320, "ymax": 320, "label": "region"}]
+    image = {"image": handle_file(str(photo_1024x768)), "boxes": box}
+    cropped = _cost(client, "screenshots", image, region_mode="crop", max_visual_tokens=1280)
+    outlined = _cost(client, "screenshots", image, region_mode="highlight", max_visual_tokens=1280)
+
+    # 320×320 is 100 tokens, under the min of 256: grown to 512×512.
+    assert cropped.startswith("🖼 256 visual tokens (the model sees 512×512 px)")
+    assert outlined.startswith("🖼 768 visual tokens (the model sees 1024×768 px)")
+
+
+def test_cost_line_without_an_image_is_empty(client):
+    assert _cost(client, "receipts", None, max_visual_tokens=1280) == ""
+
+
+def test_cost_line_of_a_text_file_named_png_says_so(client, text_as_png):
+    line = _cost(client, "receipts", {"image": handle_file(str(text_as_png)), "boxes": []})
+    assert line.startswith("⚠️ ")
+    assert "not an image" in line
+
+
+@pytest.mark.cpu
+def test_cost_line_says_when_the_cpu_caps_a_preset(client, photo_1024x768):
+    image = {"image": handle_file(str(photo_1024x768)), "boxes": []}
+    capped = _cost(client, "receipts", image, preset="Extract all fields", max_visual_tokens=384)
+    raised = _cost(client, "receipts", image, preset="Extract all fields", max_visual_tokens=2048)
+
+    # Below the preset's min of 1024 the device's min applies: shrunk into 384, 704×512 px.
+    assert capped.startswith("🖼 352 visual tokens (the model sees 704×512 px)")
+    assert "asks for up to 2,048 visual tokens; capped at 384 on CPU" in capped
+    assert raised.startswith("🖼 1,036 visual tokens (the model sees 1184×896 px)")  # grown
+    assert "capped" not in raised
+
+
+@pytest.mark.cpu
+@pytest.mark.parametrize(
+    ("slider", "budget"),
+    [
+        (384, (256, 384)),  # capped: no longer the preset's min, or small images grow past 384
+        (576, (256, 576)),
+        (1024, (256, 1024)),
+        (2048, (1024, 2048)),  # the preset's own budget
+    ],
+)
+def test_a_capped_preset_does_not_enlarge_images_past_the_slider(app_context, slider, budget):
+    from tabs import cost
+
+    preset = app_context.presets["receipts"].get("Extract all fields")
+    assert preset.generation.visual_tokens == (1024, 2048)
+    assert cost.visual_budget(app_context, preset, slider) == budget
+    assert visual_tokens((400, 700), budget) <= slider  # a small receipt photo
+
+
+def test_ask_with_a_small_slider_shows_the_budget_in_the_run_details(client, photo_1024x768):
+    image = {"image": handle_file(str(photo_1024x768)), "boxes": []}
+    _, small = _ask(client, "receipts", image, max_visual_tokens=128)
+    _, large = _ask(client, "receipts", image, max_visual_tokens=1280)
+
+    assert small[DETAILS]["parameters"]["visual_tokens"] == [128, 128]  # min never above max
+    assert _tokens(small)["visual"] == visual_tokens((1024, 768), (128, 128)) == 117
+    assert large[DETAILS]["parameters"]["visual_tokens"] == [256, 1280]
+    assert _tokens(large)["visual"] == 768
+
+
+def test_cost_line_after_an_answer_predicts_the_wait(client, app_context, photo_1024x768):
+    image = {"image": handle_file(str(photo_1024x768)), "boxes": []}
+    _ask(client, "receipts", image)
+    rate = app_context.session.prefill_rate
+    assert rate is not None, "an answer with an image measures the prefill rate"
+    line = _cost(client, "receipts", image, max_visual_tokens=1280)
+
+    assert re.fullmatch(
+        r"🖼 768 visual tokens \(the model sees 1024×768 px\) · first word in about [\d.]+ s"
+        r" \(this session: [\d,]+ tokens/s prefill\)",
+        line,
+    ), line
+
+
+def test_cost_line_before_the_model_loads_says_the_first_question_loads_it(
+    app_context, cache_dir, photo_1024x768
+):
+    from tabs import cost
+    from tabs.receipts import TAB
+    from workbench.session import ModelSession
+    from workbench.settings import Settings
+
+    fresh = dataclasses.replace(
+        app_context, session=ModelSession(Settings(model="tiny", cache_dir=cache_dir))
+    )
+    line = cost.cost_line(
+        {"image": str(photo_1024x768), "boxes": []}, "crop", None, 1280, ctx=fresh, tab=TAB
+    )
+    assert line == (
+        "🖼 768 visual tokens (the model sees 1024×768 px) (the first question also loads the model)"
+    )
+    assert not fresh.session.loaded
+
+
 # --- bad input ----------------------------------------------------------------------------
 
 
 def _assert_app_still_answers(client: Client, ctx) -> None:
     _, result = _ask(client, "receipts", _image(ctx, "receipts"))
     assert _messages(result[CHAT])[1][1].strip()
+
+
+def test_a_failure_while_answering_is_one_clear_line(client, app_context, monkeypatch):
+    from workbench.engine import Generation
+
+    def failing_pieces():
+        yield "The total"
+        raise RuntimeError("CUDA error: device-side assert triggered\nCompile with TORCH_USE_DSA")
+
+    session = app_context.session
+    session.get()
+    monkeypatch.setattr(session, "stream", lambda *_: Generation(pieces=failing_pieces()))
+    with pytest.raises(AppError) as caught:
+        _ask(client, "receipts", _image(app_context, "receipts"))
+    message = str(caught.value)
+    assert "The model failed while answering (RuntimeError: CUDA error" in message
+    assert "Traceback" not in message and "TORCH_USE_DSA" not in message
+    monkeypatch.undo()
+    _assert_app_still_answers(client, app_context)
 
 
 def test_no_image_is_a_clear_error(client, app_context):

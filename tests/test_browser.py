@@ -25,6 +25,7 @@ LONG_ANSWER_TOKENS = 1200  # tiny streams a few dozen tokens a second: long enou
 SHORT_ANSWER_TOKENS = 16  # the slider's minimum
 STABLE_SECONDS = 1.5  # no growth for this long counts as stopped
 POLL_SECONDS = 0.1
+COST_LINE = re.compile(r"^\s*🖼 [\d,]+ visual tokens \(the model sees \d+×\d+ px\)")
 
 # The text of the last assistant message of a chat, or null while there is none.
 LAST_ANSWER_JS = """(selector) => {
@@ -87,6 +88,17 @@ def _panel(page: Page, key: str):
     return page.locator(f"#{key}-chat").locator("xpath=ancestor::*[@role='tabpanel'][1]")
 
 
+def _cost(page: Page, key: str, other_than: str = "") -> str:
+    """Return the cost line under the tab's image once it counts an image (and differs)."""
+    line = page.locator(f"#{key}-cost")
+    # Anchored: while an update is pending, Gradio puts a timer ahead of the text.
+    expect(line).to_have_text(COST_LINE, timeout=10_000)
+    if other_than:
+        expect(line).not_to_have_text(other_than, timeout=5_000)
+        expect(line).to_have_text(COST_LINE)
+    return line.inner_text().strip()
+
+
 def _uncaught(errors: list[str]) -> list[str]:
     return [error for error in errors if error.startswith("pageerror")]
 
@@ -106,7 +118,8 @@ def _set_number(page: Page, key: str, label: str, value: float) -> None:
 
 
 def test_every_tab_renders(page: Page, app_url: str, app_context, errors: list[str]) -> None:
-    """Each tab, as first seen: image input, preset, question, buttons and its examples."""
+    """Each tab, as first seen: image input, preset, question, buttons and its examples; then
+    with its first example loaded: the cost line under the image and the visual-token slider."""
     loaded = _open(page, app_url)
     print(f"\n[browser] page load (until the first tab's image input shows): {loaded:.2f} s")
     for tab in TABS:
@@ -119,6 +132,13 @@ def test_every_tab_renders(page: Page, app_url: str, app_context, errors: list[s
         rows = _panel(page, key).locator("[data-testid^='dataset-cell-'][data-testid$='-0']")
         expect(rows).to_have_count(len(app_context.examples[key]))
         print(f"[browser] screenshot: {_shot(page, f'tab-{key}')}")
+
+        rows.first.click()
+        cost = _cost(page, key)
+        _panel(page, key).get_by_role("button", name=re.compile("Generation and checking")).click()
+        expect(page.locator(f"#{key}-visual-tokens")).to_be_visible()
+        print(f"[browser] {key} cost line: {cost}")
+        print(f"[browser] screenshot: {_shot(page, f'tab-{key}-example')}")
     assert not _uncaught(errors), f"uncaught errors in the page: {_uncaught(errors)}"
 
 
@@ -134,6 +154,7 @@ def test_ask_streams_and_stop_stops_it(page: Page, app_url: str, errors: list[st
     canvas = page.locator(f"#{key}-image canvas")
     expect(canvas).to_be_visible()
     canvas.scroll_into_view_if_needed()
+    whole_image = _cost(page, key)
 
     # Draw the region with the mouse; the box tints the canvas inside it.
     probe = [f"#{key}-image canvas", 0.3, 0.3]
@@ -150,6 +171,9 @@ def test_ask_streams_and_stop_stops_it(page: Page, app_url: str, errors: list[st
         arg=[probe, before],
         timeout=5_000,
     )
+    # Crop mode: the cost line now counts the region, not the whole image.
+    region = _cost(page, key, other_than=whole_image)
+    print(f"[browser] cost line, whole image: {whole_image}; region: {region}")
 
     # A free-text preset, a role, and a token limit long enough to watch the stream.
     page.locator(f"#{key}-preset input").click()

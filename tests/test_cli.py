@@ -232,3 +232,38 @@ def test_ask_load_refusals_exit_3(
     assert result.stdout == ""
     _assert_short_error(result.stderr)
     assert all(text in result.stderr for text in mentions), result.stderr
+
+
+# ---------------------------------------------------------------- benchmarks
+
+
+def _bench(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", "bench", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_bench_model_prints_a_row_per_dtype_and_the_verdicts(cli_env: dict[str, str]) -> None:
+    result = _bench(cli_env, "model", "--config", "tiny", "--runs", "1")
+
+    assert result.returncode == EXIT_OK, result.stderr
+    lines = result.stdout.splitlines()
+    rows = [line for line in lines if line.startswith(("bfloat16", "float32", "float16"))]
+    assert len(rows) == 2 and "(auto)" in rows[0]
+    for row in rows:  # dtype, load, peak, estimate, then ttft and tok/s per size, phone ttft
+        numbers = [float(cell) for cell in row.split(")")[-1].split()[-8:]]
+        assert all(number > 0 for number in numbers), row
+    assert any("pipeline vs bare" in line and "target ≤ 1.05" in line for line in lines)
+    assert any(line.startswith("phone photo 4032×3024") for line in lines)
+
+
+def test_bench_model_unknown_config_exits_2(cli_env: dict[str, str]) -> None:
+    result = _bench(cli_env, "model", "--config", "qwen9-vl")
+    assert result.returncode == EXIT_USAGE
+    _assert_short_error(result.stderr)
+    assert "qwen3-vl-4b-instruct" in result.stderr

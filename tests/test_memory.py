@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from workbench import memory, transformers_engine
+from workbench import memory, sizing
 from workbench.engine import ModelLoadError
 from workbench.memory import MemoryNeed, ModelShape, check_fits, estimate, free_ram_gib
 from workbench.session import ModelSession
@@ -27,11 +27,11 @@ SHAPE_4B = ModelShape(
 def test_shape_of_the_shipped_configs():
     import transformers
 
-    configs = transformers_engine.MODEL_CONFIGS
+    configs = sizing.MODEL_CONFIGS
     four = transformers.AutoConfig.from_pretrained(str(configs / "qwen3-vl-4b-instruct.json"))
     two = transformers.AutoConfig.from_pretrained(str(configs / "qwen3-vl-2b-instruct.json"))
-    assert transformers_engine.model_shape(four) == SHAPE_4B
-    smaller = transformers_engine.model_shape(two)
+    assert sizing.model_shape(four) == SHAPE_4B
+    smaller = sizing.model_shape(two)
     assert 2.0e9 < smaller.parameters < 2.2e9
     assert (smaller.layers, smaller.kv_heads, smaller.head_dim) == (28, 8, 128)
 
@@ -98,26 +98,25 @@ def test_free_ram_reads_mem_available(tmp_path: Path):
 
 
 @pytest.mark.parametrize(
-    ("native", "free", "dtype", "why"),
+    ("native", "why"),
     [
-        ("AVX512-BF16", 64.0, torch.bfloat16, "natively (AVX512-BF16)"),
-        ("AMX", 4.0, torch.bfloat16, "natively (AMX)"),
-        (None, 64.0, torch.float32, "no native bfloat16"),
-        (None, 12.0, torch.bfloat16, "float32 would not fit"),
-        (None, None, torch.float32, "no native bfloat16"),
+        ("AVX512-BF16", "natively (AVX512-BF16)"),
+        ("AMX", "natively (AMX)"),
+        (None, "faster decoding (no native bf16)"),
     ],
 )
-def test_auto_dtype_on_cpu(monkeypatch, native, free, dtype, why):
-    monkeypatch.setattr(transformers_engine, "cpu_bf16_feature", lambda: native)
-    chosen, reason = transformers_engine._resolve_dtype("auto", "cpu", SHAPE_4B, 576, free)
-    assert chosen == dtype
+def test_auto_dtype_on_cpu_is_bfloat16(monkeypatch, native, why):
+    monkeypatch.setattr(sizing, "cpu_bf16_feature", lambda: native)
+    chosen, reason = sizing.resolve_dtype("auto", "cpu")
+    assert chosen == torch.bfloat16
     assert reason.startswith("auto: ") and why in reason
 
 
-def test_asked_dtype_wins(monkeypatch):
-    monkeypatch.setattr(transformers_engine, "cpu_bf16_feature", lambda: "AMX")
-    chosen, reason = transformers_engine._resolve_dtype("float32", "cpu", SHAPE_4B, 576, 1.0)
-    assert (chosen, reason) == (torch.float32, "as asked (--dtype)")
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
+def test_asked_dtype_wins(monkeypatch, dtype):
+    monkeypatch.setattr(sizing, "cpu_bf16_feature", lambda: "AMX")
+    chosen, reason = sizing.resolve_dtype(dtype, "cpu")
+    assert (chosen, reason) == (getattr(torch, dtype), "as asked (--dtype)")
 
 
 # ---------------------------------------------------------------- refusing before loading

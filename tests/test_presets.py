@@ -71,6 +71,26 @@ def test_preset_has_both_languages(preset: Any) -> None:
     assert set(preset.checks) <= set(CHECKS)
 
 
+@pytest.mark.parametrize(
+    ("tab", "name", "budget"),
+    [
+        ("screenshots", "Locate an element", (1024, 2048)),  # grounding: boxes
+        ("receipts", "Extract all fields", (1024, 2048)),  # small print
+        ("homework", "Transcribe the problem", (1024, 2048)),  # exponents and indices
+        ("gauges", "Read the value", (256, 768)),  # a needle and large numbers
+        ("receipts", "Summarise for an expense report", None),  # the device's budget
+    ],
+)
+def test_real_visual_budgets(tab: str, name: str, budget: tuple[int, int] | None) -> None:
+    assert REAL[tab].get(name).generation.visual_tokens == budget
+
+
+def test_every_screenshot_preset_with_boxes_asks_for_the_grounding_budget() -> None:
+    for preset in REAL["screenshots"].presets:
+        if preset.structured:  # screenshot.schema.json: every issue and element has a box
+            assert preset.generation.visual_tokens == (1024, 2048), preset.name
+
+
 @pytest.mark.parametrize("preset", STRUCTURED)
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_structured_prompt_names_every_field(preset: Any, language: str) -> None:
@@ -337,6 +357,19 @@ def test_valid_test_file_loads(tmp_path: Path) -> None:
     assert free.generation == GenerationDefaults()
 
 
+@pytest.mark.parametrize(
+    ("value", "budget"),
+    [("[1024, 2048]", (1024, 2048)), ("[1, 1]", (1, 1)), ("[16384, 16384]", (16384, 16384))],
+)
+def test_visual_tokens_key(tmp_path: Path, value: str, budget: tuple[int, int]) -> None:
+    toml = VALID_TOML.replace(
+        "max_new_tokens = 256", f"max_new_tokens = 256\nvisual_tokens = {value}"
+    )
+    structured, free = load_presets(_write(tmp_path, toml)).presets
+    assert structured.generation == GenerationDefaults(0.2, 0.8, 256, visual_tokens=budget)
+    assert free.generation.visual_tokens is None
+
+
 # Each case: the text replaced in VALID_TOML, its replacement, and the message after "<file>: ".
 BROKEN = {
     "unknown-top-key": ('title = "Test tab"', 'title = "Test tab"\nmode = 1', "mode: unknown key"),
@@ -448,6 +481,61 @@ BROKEN = {
         "max_new_tokens = 256",
         "max_new_tokens = 8193",
         "presets[0].generation.max_new_tokens: 8193 is outside 1 to 8192",
+    ),
+    "visual-tokens-typo": (
+        "max_new_tokens = 256",
+        "max_new_tokens = 256\nvisual_token = [1024, 2048]",
+        "presets[0].generation.visual_token: unknown key",
+    ),
+    "visual-tokens-not-array": (
+        "max_new_tokens = 256",
+        "max_new_tokens = 256\nvisual_tokens = 2048",
+        "presets[0].generation.visual_tokens: expected an array, got an integer",
+    ),
+    "visual-tokens-table": (
+        "max_new_tokens = 256",
+        "max_new_tokens = 256\nvisual_tokens = { min = 1024, max = 2048 }",
+        "presets[0].generation.visual_tokens: expected an array, got a table",
+    ),
+    "visual-tokens-one-value": (
+        "max_new_tokens = 256",
+        "max_new_tokens = 256\nvisual_tokens = [2048]",
+        "presets[0].generation.visual_tokens: expected [min, max], got an array of 1",
+    ),
+    "visual-tokens-three-values": (
+        "max_new_tokens = 256",
+        "max_new_tokens = 256\nvisual_tokens = [256, 1024, 2048]",
+        "presets[0].generation.visual_tokens: expected [min, max], got an array of 3",
+    ),
+    "visual-tokens-float": (
+        "max_new_tokens = 256",
+        "max_new_tokens = 256\nvisual_tokens = [1024.0, 2048]",
+        "presets[0].generation.visual_tokens[0]: expected an integer, got a float",
+    ),
+    "visual-tokens-string": (
+        "max_new_tokens = 256",
+        'max_new_tokens = 256\nvisual_tokens = [1024, "2048"]',
+        "presets[0].generation.visual_tokens[1]: expected an integer, got a string",
+    ),
+    "visual-tokens-bool": (
+        "max_new_tokens = 256",
+        "max_new_tokens = 256\nvisual_tokens = [true, 2048]",
+        "presets[0].generation.visual_tokens[0]: expected an integer, got a boolean",
+    ),
+    "visual-tokens-min-above-max": (
+        "max_new_tokens = 256",
+        "max_new_tokens = 256\nvisual_tokens = [2048, 1024]",
+        "presets[0].generation.visual_tokens: [2048, 1024] needs 1 <= min <= max <= 16384",
+    ),
+    "visual-tokens-zero": (
+        "max_new_tokens = 256",
+        "max_new_tokens = 256\nvisual_tokens = [0, 1024]",
+        "presets[0].generation.visual_tokens: [0, 1024] needs 1 <= min <= max <= 16384",
+    ),
+    "visual-tokens-too-many": (
+        "max_new_tokens = 256",
+        "max_new_tokens = 256\nvisual_tokens = [1024, 16385]",
+        "presets[0].generation.visual_tokens: [1024, 16385] needs 1 <= min <= max <= 16384",
     ),
     "missing-schema-file": (
         '"thing.schema.json"',

@@ -151,3 +151,32 @@ def test_quantization_off_cuda_is_a_clear_failure(cache_dir):
 )
 def test_status_lines(status, expected):
     assert status.describe() == expected
+
+
+@pytest.mark.cpu
+def test_cpu_defaults_budget_and_dtype(tiny_session):
+    from workbench.budget import CPU_BUDGET
+    from workbench.sizing import cpu_bf16_feature
+
+    status = tiny_session.status
+    assert status.device == "cpu"
+    assert status.visual_tokens == CPU_BUDGET
+    native = cpu_bf16_feature()
+    assert status.dtype == "bfloat16"
+    assert (native or "no native bf16") in status.dtype_reason
+
+
+def test_prefill_rate_is_measured_from_answers_with_an_image(cache_dir):
+    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir))
+    assert session.prefill_rate is None
+    text_only = [{"role": "user", "content": [{"type": "text", "text": "Hello"}]}]
+    session.stream(text_only, GenerationParams(max_new_tokens=2)).run()
+    assert session.prefill_rate is None  # no image: not the rate the cost line needs
+    assert _ask(session) >= 1
+    assert session.prefill_rate is not None and session.prefill_rate > 0
+    image = Image.new("RGB", (320, 320), "white")
+    messages = [{"role": "user", "content": [{"type": "image", "image": image}]}]
+    generation = session.stream(messages, GenerationParams(max_new_tokens=2))
+    generation.run()
+    stats = generation.stats
+    assert session.prefill_rate == pytest.approx(stats.prompt_tokens / stats.time_to_first_token)

@@ -56,7 +56,7 @@ def test_image_size_bounds(min_tokens: int, max_tokens: int, expected: dict[str,
 @pytest.mark.parametrize(
     ("changes", "cpu", "cuda"),
     [
-        ({}, (256, 576), (256, 1280)),  # the device defaults
+        ({}, (256, 384), (256, 1280)),  # the device defaults
         ({"max_visual_tokens": 2048}, (256, 2048), (256, 2048)),
         ({"max_visual_tokens": 100}, (100, 100), (100, 100)),  # min follows a low max
         ({"min_visual_tokens": 1024}, (1024, 1024), (1024, 1280)),  # max follows a high min

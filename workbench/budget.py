@@ -19,10 +19,10 @@ Budget = tuple[int, int]  # (min, max) visual tokens per image
 
 # On a GPU prefill is cheap: enough for receipts and screenshots at full detail.
 GPU_BUDGET: Budget = (256, 1280)
-# On a CPU, the real 4B model in bfloat16 prefills about 37 tokens/s on a 2-core AVX512-BF16
-# EPYC (`python -m workbench bench model`): 576 visual tokens plus a preset's prompt start
-# answering in about 15 s. A 4:3 phone photo then becomes 864×640 pixels.
-CPU_BUDGET: Budget = (256, 576)
+# On a CPU, the real 4B model in bfloat16 prefills about 30 tokens/s on a 2-core AVX512-BF16
+# EPYC (`python -m workbench bench model`, warm): a 12 MP phone photo with a short question
+# starts answering after 12.7 s at 384 (352 tokens, 704×512 px), 18 s at 448 and 20 s at 576.
+CPU_BUDGET: Budget = (256, 384)
 # Qwen's guidance for grounding (boxes) and small print.
 MAX_BUDGET = 16384
 

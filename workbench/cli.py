@@ -121,6 +121,8 @@ def _bench(args: argparse.Namespace) -> int:
         return _fail(EXIT_USAGE, str(error))
     except ModelLoadError as error:
         return _fail(EXIT_MODEL, f"{error.reason} {error.hint}".strip())
+    except RuntimeError as error:  # a benchmark's own process failed; it said why
+        return _fail(EXIT_MODEL, str(error))
     return EXIT_OK
 
 

@@ -107,6 +107,7 @@ def preset_question(
             temperature=preset.generation.temperature,
             top_p=preset.generation.top_p,
             max_new_tokens=max_new_tokens or preset.generation.max_new_tokens,
+            visual_tokens=preset.generation.visual_tokens,
         ),
         system=preset.system,
         schema=preset.schema,

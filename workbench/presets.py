@@ -17,6 +17,9 @@ File format (`presets/<tab>.toml`; JSON Schemas sit beside it in the same folder
     temperature = 0.1                     # 0 to 2             (default 0.7)
     top_p = 0.8                           # above 0, up to 1   (default 0.8)
     max_new_tokens = 2048                 # 1 to 8192          (default 1024)
+    visual_tokens = [1024, 2048]          # [min, max] visual tokens per image (one = 32×32 px),
+                                          #   1 <= min <= max <= 16384 (default: the device's
+                                          #   budget; on a CPU the tab caps the max at it)
 
     [presets.zh]                          # required: the same prompt in Chinese
     system = "你是……"
@@ -43,6 +46,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from workbench.budget import MAX_BUDGET, Budget
+
 PRESETS_DIR = Path(__file__).resolve().parent.parent / "presets"
 PRESET_FILES = ("receipts", "screenshots", "homework", "gauges")
 CHECKS = ("receipt", "gauge", "homework", "screenshot")
@@ -59,7 +64,12 @@ _PRESET_KEYS = {
     "zh": True,
 }
 _PROMPT_KEYS = {"system": True, "question": True}
-_GENERATION_KEYS = {"temperature": False, "top_p": False, "max_new_tokens": False}
+_GENERATION_KEYS = {
+    "temperature": False,
+    "top_p": False,
+    "max_new_tokens": False,
+    "visual_tokens": False,
+}
 # tomllib (3.11) only puts the position in the message: "Invalid value (at line 3, column 9)".
 _TOML_POSITION = re.compile(r"^(?P<what>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)$")
 
@@ -82,6 +92,7 @@ class GenerationDefaults:
     temperature: float = 0.7
     top_p: float = 0.8
     max_new_tokens: int = 1024
+    visual_tokens: Budget | None = None  # (min, max) per image; None: the device's budget
 
 
 @dataclass(frozen=True)
@@ -237,7 +248,25 @@ class _Reader:
             raise self.fail(f"{where}.top_p", f"{top_p} is outside (0, 1]")
         if not 1 <= tokens <= 8192:
             raise self.fail(f"{where}.max_new_tokens", f"{tokens} is outside 1 to 8192")
-        return GenerationDefaults(temperature=temperature, top_p=top_p, max_new_tokens=tokens)
+        return GenerationDefaults(
+            temperature=temperature,
+            top_p=top_p,
+            max_new_tokens=tokens,
+            visual_tokens=self.budget(table.get("visual_tokens"), f"{where}.visual_tokens"),
+        )
+
+    def budget(self, value: object, where: str) -> Budget | None:
+        """Return a [min, max] visual-token budget as a tuple (None when not given)."""
+        if value is None:
+            return None
+        pair = self.typed(value, where, list)
+        if len(pair) != 2:
+            raise self.fail(where, f"expected [min, max], got an array of {len(pair)}")
+        low = self.typed(pair[0], f"{where}[0]", int)
+        high = self.typed(pair[1], f"{where}[1]", int)
+        if not 1 <= low <= high <= MAX_BUDGET:
+            raise self.fail(where, f"[{low}, {high}] needs 1 <= min <= max <= {MAX_BUDGET}")
+        return low, high
 
     def checks(self, value: object, where: str) -> tuple[str, ...]:
         names = self.typed(value, where, list)

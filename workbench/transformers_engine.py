@@ -6,7 +6,6 @@ This module imports torch and transformers; the session imports it only when a m
 from __future__ import annotations
 
 import gc
-import importlib.util
 import logging
 import threading
 import time
@@ -19,15 +18,12 @@ import transformers
 from huggingface_hub import constants
 from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
-from workbench import memory, patches, tiny
+from workbench import patches, sizing, tiny
 from workbench.budget import size_bounds
 from workbench.engine import Generation, GenerationParams, LoadedInfo, Message, ModelLoadError
 from workbench.patches import Patch
 from workbench.settings import Settings
 from workbench.strict import SchemaConstraint, strict_support
-
-MODEL_CONFIGS = Path(__file__).resolve().parent / "model_configs"
-SMALLER_MODEL = "Qwen/Qwen3-VL-2B-Instruct"
 
 log = logging.getLogger(__name__)
 
@@ -202,18 +198,18 @@ def _load(settings: Settings, report: Report) -> TransformersEngine:
     except patches.IncompatibleTransformers as error:
         raise ModelLoadError(str(error)) from None
 
-    device = _resolve_device(settings.device)
+    device = sizing.resolve_device(settings.device)
+    attention = sizing.resolve_attention(settings.attention, device)
+    quantization = sizing.quantization_kwargs(settings.quantization, device)
     budget = settings.visual_budget(device)
-    shape = model_shape(_config(source, hub))
-    free_gib = _free_memory_gib(settings, device)
-    dtype, dtype_reason = _resolve_dtype(settings.dtype, device, shape, budget[1], free_gib)
+    dtype, dtype_reason = sizing.resolve_dtype(settings.dtype, device)
     if not settings.skip_memory_check:
         report("checking that the model fits in memory")
-        _check_memory(settings, device, shape, dtype, budget[1], free_gib)
-    attention = _resolve_attention(settings.attention, device)
+        shape = sizing.model_shape(_config(source, hub))
+        sizing.check_memory(settings, device, shape, dtype, budget[1])
     model_kwargs: dict[str, Any] = {"dtype": dtype, "attn_implementation": attention, **hub}
-    model_kwargs.update(_placement(settings, device, applied))
-    model_kwargs.update(_quantization(settings.quantization, device))
+    model_kwargs.update(sizing.placement(settings, device, applied))
+    model_kwargs.update(quantization)
 
     report("loading the processor")
     patch = patches.processor_without_video(model_type)
@@ -226,7 +222,7 @@ def _load(settings: Settings, report: Report) -> TransformersEngine:
     except (OSError, ValueError) as error:
         raise _load_error(source, error) from None
 
-    report(f"loading the weights onto {device} ({_dtype_name(dtype)})")
+    report(f"loading the weights onto {device} ({sizing.dtype_name(dtype)})")
     try:
         model = transformers.AutoModelForImageTextToText.from_pretrained(source, **model_kwargs)
     except (OSError, ValueError) as error:
@@ -238,7 +234,7 @@ def _load(settings: Settings, report: Report) -> TransformersEngine:
 
     info = LoadedInfo(
         device=device,
-        dtype=_dtype_name(dtype),
+        dtype=sizing.dtype_name(dtype),
         attention=attention,
         random_weights=random_weights,
         patches=tuple(applied),
@@ -277,126 +273,11 @@ def _load_error(source: str, error: Exception) -> ModelLoadError:
     )
 
 
-def _resolve_device(requested: str) -> str:
-    has_mps = torch.backends.mps.is_available()
-    if requested == "auto":
-        return "cuda" if torch.cuda.is_available() else "mps" if has_mps else "cpu"
-    available = {"cpu": True, "cuda": torch.cuda.is_available(), "mps": has_mps}
-    if not available[requested]:
-        raise ModelLoadError(
-            f"Device {requested!r} was asked for but is not available here.",
-            "Use --device auto (or cpu).",
-        )
-    return requested
-
-
-def _resolve_dtype(
-    requested: str,
-    device: str,
-    shape: memory.ModelShape,
-    visual_tokens: int,
-    free_gib: float | None,
-) -> tuple[Any, str]:
-    """Return the dtype to load in, and why it was chosen."""
-    if requested != "auto":
-        return getattr(torch, requested), "as asked (--dtype)"
-    if device == "cuda":
-        if torch.cuda.is_bf16_supported():
-            return torch.bfloat16, "auto: the GPU computes in bfloat16"
-        return torch.float16, "auto: this GPU has no bfloat16 (compute capability below 8.0)"
-    if device == "mps":
-        return torch.float16, "auto: float16 on Apple GPUs"
-    native = cpu_bf16_feature()
-    if native:
-        return torch.bfloat16, f"auto: the CPU computes bfloat16 natively ({native})"
-    # Without native bf16, float32 prefills faster (bench model); bfloat16 halves the memory.
-    need = memory.estimate(shape, "float32", visual_tokens)
-    if free_gib is not None and need.total_gib > free_gib:
-        return torch.bfloat16, "auto: float32 would not fit in memory; bfloat16 halves it"
-    return torch.float32, "auto: this CPU has no native bfloat16, so float32 is faster"
-
-
-def cpu_bf16_feature() -> str | None:
-    """Return the CPU feature that computes bfloat16 natively (AMX, AVX512-BF16), if any."""
-    cpu = torch.cpu
-    if getattr(cpu, "_is_amx_tile_supported", lambda: False)():
-        return "AMX"
-    if getattr(cpu, "_is_avx512_bf16_supported", lambda: False)():
-        return "AVX512-BF16"
-    return None
-
-
 def _config(source: str, hub: dict[str, str]) -> Any:
     try:
         return transformers.AutoConfig.from_pretrained(source, **hub)
     except (OSError, ValueError) as error:
         raise _load_error(source, error) from None
-
-
-def model_shape(config: Any) -> memory.ModelShape:
-    """Return the parameter counts and cache dimensions of a config, built on the meta device."""
-    with torch.device("meta"):  # no memory, no initialisation: only the shapes
-        model = transformers.AutoModelForImageTextToText.from_config(config)
-    text = config.get_text_config()
-    head_dim = getattr(text, "head_dim", None) or text.hidden_size // text.num_attention_heads
-    return memory.ModelShape(
-        parameters=sum(parameter.numel() for parameter in model.parameters()),
-        embedding_parameters=model.get_input_embeddings().weight.numel(),
-        layers=text.num_hidden_layers,
-        kv_heads=getattr(text, "num_key_value_heads", None) or text.num_attention_heads,
-        head_dim=head_dim,
-    )
-
-
-def _free_memory_gib(settings: Settings, device: str) -> float | None:
-    """Return the memory free where the weights go: VRAM less headroom on CUDA, else RAM."""
-    if device != "cuda":
-        return memory.free_ram_gib()
-    free = 0.0
-    for index in range(torch.cuda.device_count()):
-        available, total = torch.cuda.mem_get_info(index)
-        free += min(available, total - settings.gpu_headroom_gib * memory.GIB) / memory.GIB
-    return max(free, 0.0)
-
-
-def _check_memory(
-    settings: Settings,
-    device: str,
-    shape: memory.ModelShape,
-    dtype: Any,
-    visual_tokens: int,
-    free_gib: float | None,
-) -> None:
-    weights = settings.quantization if settings.quantization != "none" else _dtype_name(dtype)
-    need = memory.estimate(shape, weights, visual_tokens)
-    alternatives = [
-        (f"--dtype {name}", memory.estimate(shape, name, visual_tokens))
-        for name in ("bfloat16",)
-        if name != weights
-    ]
-    if device == "cuda":
-        alternatives += [
-            (
-                f"--quantization {mode} (needs bitsandbytes)",
-                memory.estimate(shape, mode, visual_tokens),
-            )
-            for mode in ("8bit", "4bit")
-            if mode != weights
-        ]
-    smaller = model_shape(
-        transformers.AutoConfig.from_pretrained(str(MODEL_CONFIGS / "qwen3-vl-2b-instruct.json"))
-    )
-    if smaller.parameters < shape.parameters:
-        alternatives.append(
-            (
-                f"--model {SMALLER_MODEL} --dtype bfloat16",
-                memory.estimate(smaller, "bfloat16", visual_tokens),
-            )
-        )
-    where = "the GPU" if device == "cuda" else "this machine"
-    refusal = memory.check_fits(need, free_gib, settings.memory_limit_gib, where, alternatives)
-    if refusal:
-        raise ModelLoadError(*refusal)
 
 
 def _check_token_ids(source: str, config: Any, processor: Any) -> None:
@@ -426,58 +307,3 @@ def _check_token_ids(source: str, config: Any, processor: Any) -> None:
             "Its config.json and tokenizer files come from different models: download the "
             "checkpoint again, or fix the ids in config.json.",
         )
-
-
-def _dtype_name(dtype: Any) -> str:
-    return str(dtype).removeprefix("torch.")
-
-
-def _resolve_attention(requested: str, device: str) -> str:
-    has_flash = importlib.util.find_spec("flash_attn") is not None
-    if requested == "auto":
-        return "flash_attention_2" if device == "cuda" and has_flash else "sdpa"
-    if requested == "flash_attention_2" and not (device == "cuda" and has_flash):
-        raise ModelLoadError(
-            "flash_attention_2 needs a CUDA GPU and the flash-attn package.",
-            "Use --attention sdpa (or auto).",
-        )
-    return requested
-
-
-def _placement(settings: Settings, device: str, applied: list[Patch]) -> dict:
-    if device != "cuda":
-        return {"device_map": device}
-    count = torch.cuda.device_count()
-    max_memory: dict[int | str, str] = {
-        index: f"{_gpu_budget_gib(index, settings.gpu_headroom_gib)}GiB" for index in range(count)
-    }
-    max_memory, patch = patches.drop_gpu_max_memory(max_memory, count)
-    applied += [patch] if patch else []
-    return {"device_map": "auto", "max_memory": max_memory}
-
-
-def _gpu_budget_gib(index: int, headroom_gib: float) -> int:
-    total_gib = torch.cuda.get_device_properties(index).total_memory / 2**30
-    return max(1, int(total_gib - headroom_gib))
-
-
-def _quantization(mode: str, device: str) -> dict[str, Any]:
-    if mode == "none":
-        return {}
-    if device != "cuda":
-        raise ModelLoadError(
-            f"{mode} weights need a CUDA GPU (bitsandbytes); this device is {device}.",
-            "Use --quantization none.",
-        )
-    if importlib.util.find_spec("bitsandbytes") is None:
-        raise ModelLoadError(
-            f"{mode} weights need the bitsandbytes package, which is not installed.",
-            "Run: pip install bitsandbytes (or use --quantization none).",
-        )
-    if mode == "4bit":
-        config = transformers.BitsAndBytesConfig(
-            load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16
-        )
-    else:
-        config = transformers.BitsAndBytesConfig(load_in_8bit=True)
-    return {"quantization_config": config}

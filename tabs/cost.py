@@ -1,0 +1,133 @@
+"""The visual-token budget in the UI: the slider's value per preset and device, and the cost line.
+
+The line under the image says what the image will cost the model (visual tokens, the size it
+sees) and, once an answer has measured this machine's prefill rate, how long the first word
+will take.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from tabs.context import AppContext, DomainTab, find_preset, image_and_region
+from workbench.budget import Budget, expected_wait, resized, visual_tokens
+from workbench.presets import Preset
+from workbench.prompts import model_view
+
+VISUAL_SLIDER = (64, 4096)  # the visual-token slider's range, widened for a larger --max flag
+
+
+def visual_slider_range(ctx: AppContext) -> tuple[int, int]:
+    """Return the slider's (minimum, maximum), wide enough for a --max-visual-tokens flag."""
+    flag = ctx.session.settings.max_visual_tokens
+    if flag is None:
+        return VISUAL_SLIDER
+    return min(VISUAL_SLIDER[0], flag), max(VISUAL_SLIDER[1], flag)
+
+
+def cost_line(
+    image: dict | None,
+    region_mode: str,
+    preset: str | None,
+    max_visual_tokens: float | None,
+    question: str | None = None,
+    role: str | None = None,
+    language: str = "en",
+    *,
+    ctx: AppContext,
+    tab: DomainTab,
+) -> str:
+    """Return what the image costs the model: visual tokens, the size it sees, the wait."""
+    try:
+        chosen = find_preset(ctx, tab, preset)
+    except gr.Error:
+        chosen = None
+    budget = visual_budget(ctx, chosen, max_visual_tokens)
+    note = _cap_note(ctx, chosen, budget[1])
+    if not image or not image.get("image"):
+        return note
+    try:
+        full_image, region = image_and_region(image)
+        shown, _ = model_view(full_image, region, region_mode)
+    except (gr.Error, ValueError) as error:  # say it here; the Ask button raises it
+        return f"⚠️ {getattr(error, 'message', error)}"
+    tokens = visual_tokens(shown.size, budget)
+    width, height = resized(shown.size, budget)
+    line = f"🖼 {tokens:,} visual tokens (the model sees {width}×{height} px)"
+    rate = ctx.session.prefill_rate
+    instructions = chosen.prompt(language)[0] if chosen else ""
+    wait = expected_wait(tokens + _text_tokens(role or "", instructions, question or ""), rate)
+    if wait is not None:
+        seconds = f"{wait:.1f}" if wait < 10 else f"{wait:.0f}"
+        line += f" · first word in about {seconds} s (this session: {rate:,.0f} tokens/s prefill)"
+    elif not ctx.session.loaded:
+        line += " (the first question also loads the model)"
+    return f"{line}\n\n{note}" if note else line
+
+
+def _text_tokens(*texts: str) -> int:
+    """Return a rough count of the prompt's text tokens: a quarter of its UTF-8 bytes.
+
+    Qwen's tokenizer packs about four characters of English into a token, and a Chinese
+    character (three bytes) into about 0.75 of one: near enough for a wait. The chat history
+    and the chat template's few tokens are left out.
+    """
+    return sum(len(text.encode("utf-8")) for text in texts) // 4
+
+
+def _device_budget(ctx: AppContext) -> tuple[str, Budget]:
+    """Return the device and its default visual-token budget: the loaded engine's, or a guess."""
+    status = ctx.session.status
+    if ctx.session.loaded and status.visual_tokens:
+        return status.device, status.visual_tokens
+    # Before the first load the device is a guess: finding out would import torch, and the UI
+    # must come up in seconds. "auto" is taken as the CPU, whose small budget is the safe side;
+    # after the load the engine's own budget applies (the slider's value is read on page load).
+    settings = ctx.session.settings
+    device = "cpu" if settings.device in ("auto", "cpu") else settings.device
+    return device, settings.visual_budget(device)
+
+
+def slider_default(ctx: AppContext, preset: Preset | None) -> int:
+    """Return the preset's max visual tokens, capped on the CPU; else the device's max."""
+    device, (_, device_max) = _device_budget(ctx)
+    asked = preset.generation.visual_tokens if preset else None
+    if asked is None:
+        value = device_max
+    else:
+        # The CPU default is small so that answers start in ~15 s; a grounding preset's 2048
+        # would make the first word wait a minute. The user can still raise the slider.
+        value = min(asked[1], device_max) if device == "cpu" else asked[1]
+    low, high = visual_slider_range(ctx)
+    return max(low, min(value, high))
+
+
+def visual_budget(ctx: AppContext, preset: Preset | None, slider: float | None) -> Budget:
+    """Return the (min, max) visual tokens an ask uses: the slider's max, min never above it."""
+    high = slider_default(ctx, preset) if slider is None else int(slider)
+    asked = preset.generation.visual_tokens if preset else None
+    device_low = _device_budget(ctx)[1][0]
+    # A preset's minimum enlarges small images; once the slider is at or below it, min = max
+    # would make the processor round a small image up past the slider: the device's applies.
+    low = asked[0] if asked and asked[0] < high else device_low
+    return min(low, high), high
+
+
+def _cap_note(ctx: AppContext, preset: Preset | None, slider: int) -> str:
+    """Return a note when the slider is below what the preset asks for; else ""."""
+    asked = preset.generation.visual_tokens if preset else None
+    if asked is None or slider >= asked[1]:
+        return ""
+    device, (_, device_max) = _device_budget(ctx)
+    if device == "cpu" and slider == device_max:
+        return (
+            f"ℹ️ The preset asks for up to {asked[1]:,} visual tokens; capped at {slider:,} on "
+            "CPU so answers start sooner — raise the *Visual tokens per image* slider for small "
+            "print."
+        )
+    return f"ℹ️ The preset asks for up to {asked[1]:,} visual tokens; the slider is at {slider:,}."
+
+
+def preset_visual_tokens(preset: str | None, *, ctx: AppContext, tab: DomainTab) -> int:
+    """Return the visual-token slider's value for a preset on this device (on page load)."""
+    return slider_default(ctx, find_preset(ctx, tab, preset))
