@@ -12,7 +12,13 @@ import gradio as gr
 from tabs import cost, results
 from tabs.context import AppContext, DomainTab, find_preset, image_and_region, tab_presets
 from workbench.checks import CheckContext
-from workbench.engine import DEFAULT_TEMPERATURE, DEFAULT_TOP_P, GenerationParams, ModelLoadError
+from workbench.engine import (
+    DEFAULT_TEMPERATURE,
+    DEFAULT_TOP_P,
+    GenerationParams,
+    ModelLoadError,
+    one_line,
+)
 from workbench.pipeline import Delta, Finished, Question, RepairStarted
 from workbench.pipeline import ask as run_question
 from workbench.prompts import system_prompt
@@ -155,9 +161,8 @@ def ask(
             yield chat, gr.skip(), *_unchanged()
     except Exception as error:  # the server log keeps the traceback; the user gets one line
         log.exception("answering in the %s tab failed", tab.key)
-        first_line = (str(error).strip().splitlines() or [""])[0]
         raise gr.Error(
-            f"The model failed while answering ({type(error).__name__}: {first_line}). "
+            f"The model failed while answering ({one_line(error)}). "
             "Try again; if it keeps failing, try a smaller image budget or restart the app."
         ) from None
 

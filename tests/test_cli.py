@@ -45,8 +45,16 @@ def image_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _ask(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return _workbench(env, "ask", *args)
+
+
+def _bench(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return _workbench(env, "bench", *args)
+
+
+def _workbench(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "workbench", "ask", *args],
+        [sys.executable, "-m", "workbench", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -235,17 +243,6 @@ def test_ask_load_refusals_exit_3(
 
 
 # ---------------------------------------------------------------- benchmarks
-
-
-def _bench(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "workbench", "bench", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_bench_model_prints_a_row_per_dtype_and_the_verdicts(cli_env: dict[str, str]) -> None:

@@ -100,9 +100,9 @@ def test_free_ram_reads_mem_available(tmp_path: Path):
 @pytest.mark.parametrize(
     ("native", "why"),
     [
-        ("AVX512-BF16", "natively (AVX512-BF16)"),
-        ("AMX", "natively (AMX)"),
-        (None, "faster decoding (no native bf16)"),
+        ("AVX512-BF16", "natively with AVX512-BF16"),
+        ("AMX", "natively with AMX"),
+        (None, "faster decoding; no native bf16 here"),
     ],
 )
 def test_auto_dtype_on_cpu_is_bfloat16(monkeypatch, native, why):
@@ -116,7 +116,7 @@ def test_auto_dtype_on_cpu_is_bfloat16(monkeypatch, native, why):
 def test_asked_dtype_wins(monkeypatch, dtype):
     monkeypatch.setattr(sizing, "cpu_bf16_feature", lambda: "AMX")
     chosen, reason = sizing.resolve_dtype(dtype, "cpu")
-    assert (chosen, reason) == (getattr(torch, dtype), "as asked (--dtype)")
+    assert (chosen, reason) == (getattr(torch, dtype), "as asked with --dtype")
 
 
 # ---------------------------------------------------------------- refusing before loading

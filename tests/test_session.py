@@ -66,7 +66,7 @@ def test_ready_status_names_device_patches_and_random_weights(tiny_session):
     assert status.device == tiny_session.get().model.device.type
     assert status.dtype in ("bfloat16", "float16", "float32")
     assert status.dtype_reason.startswith("auto: ")
-    assert f"{status.dtype}; {status.dtype_reason}" in status.describe()
+    assert f"in {status.dtype} ({status.dtype_reason})" in status.describe()
     assert f"up to {status.visual_tokens[1]:,} visual tokens" in status.describe()
     assert status.load_seconds is not None and status.load_seconds > 0
     assert status.random_weights
@@ -145,7 +145,7 @@ def test_quantization_off_cuda_is_a_clear_failure(cache_dir):
         ),
         (
             Status("ready", "m", device="cuda", dtype="bfloat16", load_seconds=12.34),
-            "m: ready on cuda (bfloat16), loaded in 12.3 s",
+            "m: ready on cuda in bfloat16, loaded in 12.3 s",
         ),
     ],
 )

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator, Sequence
 
 from workbench import settings as settings_module
-from workbench.engine import DEFAULT_TEMPERATURE, GenerationParams, ModelLoadError
+from workbench.engine import DEFAULT_TEMPERATURE, GenerationParams, ModelLoadError, one_line
 from workbench.images import ImageError, load_image
 from workbench.session import RANDOM_WEIGHTS_WARNING, ModelSession
 
@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(EXIT_MODEL, f"{error.reason} {error.hint}".strip())
     except Exception as error:  # the log (-v) keeps the traceback; the user gets one line
         log.exception("generation failed")
-        return _fail(EXIT_MODEL, f"The model failed while answering: {_first_line(error)}")
+        return _fail(EXIT_MODEL, f"The model failed while answering: {one_line(error)}")
     status = session.status
     if args.json:
         report = {
@@ -144,11 +144,6 @@ def _bench_lines(args: argparse.Namespace, settings: settings_module.Settings) -
     session = ModelSession(settings)
     session.get()
     return bench_strict(session, args.runs or 3, args.max_new_tokens)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
 
 
 def _fail(code: int, message: str) -> int:

@@ -150,6 +150,12 @@ class Engine(Protocol):
     def unload(self) -> None: ...
 
 
+def one_line(error: BaseException) -> str:
+    """Return an error as one line for a user: its type and the first line of its message."""
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
 class ModelLoadError(RuntimeError):
     """The model could not be loaded: `reason` says why, `hint` what to do."""
 

@@ -52,8 +52,8 @@ class Status:
             return f"{self.model}: loading, {self.stage}…"
         if self.state == "failed":
             return f"{self.model}: failed to load. {self.error} {self.hint}".strip()
-        line = f"{self.model}: ready on {self.device} ({self.dtype}"
-        line += f"; {self.dtype_reason})" if self.dtype_reason else ")"
+        line = f"{self.model}: ready on {self.device} in {self.dtype}"
+        line += f" ({self.dtype_reason})" if self.dtype_reason else ""
         if self.visual_tokens:
             line += f", images up to {self.visual_tokens[1]:,} visual tokens"
         line += f", loaded in {self.load_seconds:.1f} s"

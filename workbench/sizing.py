@@ -38,19 +38,22 @@ def resolve_device(requested: str) -> str:
 def resolve_dtype(requested: str, device: str) -> tuple[Any, str]:
     """Return the dtype to load in, and why it was chosen."""
     if requested != "auto":
-        return getattr(torch, requested), "as asked (--dtype)"
+        return getattr(torch, requested), "as asked with --dtype"
     if device == "cuda":
         if torch.cuda.is_bf16_supported():
             return torch.bfloat16, "auto: the GPU computes in bfloat16"
-        return torch.float16, "auto: this GPU has no bfloat16 (compute capability below 8.0)"
+        return torch.float16, "auto: this GPU has no bfloat16, compute capability below 8.0"
     if device == "mps":
         return torch.float16, "auto: float16 on Apple GPUs"
     native = cpu_bf16_feature()
     if native:
-        return torch.bfloat16, f"auto: the CPU computes bfloat16 natively ({native})"
+        return torch.bfloat16, f"auto: the CPU computes bfloat16 natively with {native}"
     # Measured with `bench model` on AVX2 kernels: bfloat16 prefills 1.4-1.6× slower than
     # float32 but decodes 4× faster, so any answer past a few words finishes sooner.
-    return torch.bfloat16, "auto: half the memory of float32 and faster decoding (no native bf16)"
+    return (
+        torch.bfloat16,
+        "auto: half the memory of float32 and faster decoding; no native bf16 here",
+    )
 
 
 def cpu_bf16_feature() -> str | None:
