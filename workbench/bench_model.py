@@ -62,7 +62,7 @@ def bench_model(settings: Settings, config: str, layers: int | None, runs: int) 
     yield (
         f"pipeline vs bare processor + generate ({auto['dtype']}, 448², {PIPELINE_TOKENS} new "
         f"tokens, median of {runs}): {pipeline:.3f} s vs {bare:.3f} s = {ratio:.3f} × "
-        f"(+{(pipeline - bare) * 1000:.1f} ms)  target ≤ 1.05 × {_verdict(ratio <= 1.05)}"
+        f"({(pipeline - bare) * 1000:+.1f} ms)  target ≤ 1.05 × {_verdict(ratio <= 1.05)}"
     )
     if device == "cpu" and "float32" in results:
         rate, fp32 = auto["448²"]["tok_s"], results["float32"]["448²"]["tok_s"]
