@@ -48,7 +48,7 @@ def bench_model(settings: Settings, config: str, layers: int | None, runs: int) 
     )
     results = {}
     for dtype in dtypes:
-        result = _run_child(settings, model_dir, dtype, runs, pipeline=dtype == "auto")
+        result = _run_child(settings, model_dir, dtype, runs if dtype == "auto" else 0)
         results[dtype] = result
         yield _row(dtype, result)
     auto = results["auto"]
@@ -150,10 +150,9 @@ def _build(data: dict[str, Any], tiny_dir: Path, target: Path) -> None:
     model = transformers.AutoModelForImageTextToText.from_config(config, dtype=torch.bfloat16)
     shutil.rmtree(target, ignore_errors=True)
     model.save_pretrained(target)
+    own = {"config.json", tiny._MARKER}  # the weights, config and marker are the big model's
     for item in tiny_dir.iterdir():
-        if item.name not in ("config.json", tiny._MARKER) and not item.name.endswith(
-            ".safetensors"
-        ):
+        if item.name not in own and item.suffix != ".safetensors":
             shutil.copy(item, target / item.name)
     (target / _MARKER).write_text(json.dumps({"random_weights": True}))
 
@@ -162,12 +161,12 @@ def _build(data: dict[str, Any], tiny_dir: Path, target: Path) -> None:
 
 
 def _run_child(
-    settings: Settings, model_dir: Path, dtype: str, runs: int, pipeline: bool
+    settings: Settings, model_dir: Path, dtype: str, pipeline_runs: int
 ) -> dict[str, Any]:
-    command = [sys.executable, "-m", "workbench.bench_model", str(model_dir), dtype, str(runs)]
+    module = "workbench.bench_model"
+    command = [sys.executable, "-m", module, str(model_dir), dtype, str(pipeline_runs)]
     env = {**os.environ, "WORKBENCH_CACHE_DIR": str(settings.cache_dir)}
     env["WORKBENCH_DEVICE"] = settings.device
-    env["WORKBENCH_BENCH_PIPELINE"] = "1" if pipeline else ""
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
@@ -175,7 +174,8 @@ def _run_child(
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _measure(model_dir: str, dtype: str, runs: int, pipeline: bool) -> dict[str, Any]:
+def _measure(model_dir: str, dtype: str, pipeline_runs: int) -> dict[str, Any]:
+    """Return one dtype's figures; the pipeline against bare generate when `pipeline_runs`."""
     import torch
     from PIL import Image
 
@@ -203,8 +203,8 @@ def _measure(model_dir: str, dtype: str, runs: int, pipeline: bool) -> dict[str,
         }
     stats = _answer(session, Image.new("RGB", PHONE, "white"), info.visual_tokens, 1)
     result["phone"] = {"visual_tokens": stats.visual_tokens, "ttft": stats.time_to_first_token}
-    if pipeline:
-        result.update(_pipeline_against_bare(session, runs))
+    if pipeline_runs:
+        result.update(_pipeline_against_bare(session, pipeline_runs))
     result["peak_rss_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 2**30
     cuda = torch.cuda.is_available() and info.device == "cuda"
     result["peak_vram_gib"] = torch.cuda.max_memory_allocated() / 2**30 if cuda else None
@@ -268,7 +268,6 @@ def _pipeline_against_bare(session: Any, runs: int) -> dict[str, float]:
     return {key: statistics.median(values) for key, values in timings.items()}
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # one dtype in its own process: DIR DTYPE PIPELINE_RUNS
     directory, dtype_name, run_count = sys.argv[1:4]
-    wants_pipeline = bool(os.environ.get("WORKBENCH_BENCH_PIPELINE"))
-    print(json.dumps(_measure(directory, dtype_name, int(run_count), wants_pipeline)))
+    print(json.dumps(_measure(directory, dtype_name, int(run_count))))
