@@ -40,7 +40,7 @@ def resolve_dtype(requested: str, device: str) -> tuple[Any, str]:
     if requested != "auto":
         return getattr(torch, requested), "as asked with --dtype"
     if device == "cuda":
-        if torch.cuda.is_bf16_supported():
+        if torch.cuda.is_bf16_supported(including_emulation=False):  # T4, V100: emulated, slow
             return torch.bfloat16, "auto: the GPU computes in bfloat16"
         return torch.float16, "auto: this GPU has no bfloat16, compute capability below 8.0"
     if device == "mps":
