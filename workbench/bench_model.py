@@ -231,7 +231,6 @@ def _pipeline_against_bare(session: Any, runs: int) -> dict[str, float]:
     import torch
     from PIL import Image
 
-    from workbench.budget import size_bounds
     from workbench.engine import GenerationParams
     from workbench.pipeline import Question, ask
 
@@ -248,14 +247,7 @@ def _pipeline_against_bare(session: Any, runs: int) -> dict[str, float]:
             pass
 
     def bare() -> None:
-        inputs = engine.processor.apply_chat_template(
-            messages,
-            add_generation_prompt=True,
-            tokenize=True,
-            return_dict=True,
-            return_tensors="pt",
-            processor_kwargs={"size": size_bounds(GPU_BUDGET)},
-        ).to(engine.model.device)
+        inputs = engine.processor_inputs(messages, GPU_BUDGET).to(engine.model.device)
         with torch.inference_mode():
             engine.model.generate(**inputs, max_new_tokens=PIPELINE_TOKENS, do_sample=False)
 

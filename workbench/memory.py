@@ -87,6 +87,12 @@ def free_ram_gib(meminfo: Path = Path("/proc/meminfo")) -> float | None:
         return None
 
 
+def fits(need: MemoryNeed, free_gib: float | None, limit_gib: float | None) -> bool:
+    """Return whether the estimate fits in what is free (or capped); True when unknown."""
+    available = _available(free_gib, limit_gib)
+    return available is None or need.total_gib <= available
+
+
 def check_fits(
     need: MemoryNeed,
     free_gib: float | None,
@@ -98,9 +104,9 @@ def check_fits(
 
     `alternatives` are other ways to load it (a flag and its estimate); those that fit are named.
     """
-    available = _available(free_gib, limit_gib)
-    if available is None or need.total_gib <= available:
+    if fits(need, free_gib, limit_gib):
         return None
+    available = _available(free_gib, limit_gib) or 0.0  # known: fits() is True otherwise
     source = "the --memory-limit-gib cap" if available == limit_gib else f"free on {where}"
     reason = (
         f"The model would not fit: in {need.weights} it needs {need.describe()}, "

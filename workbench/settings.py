@@ -81,7 +81,7 @@ _FLAGS: dict[str, tuple[str, type, str]] = {
     "--model": ("model", str, "hub id, local directory, or 'tiny' (random weights, offline)"),
     "--engine": ("engine", str, f"inference engine: {', '.join(ENGINES)}"),
     "--device": ("device", str, f"{', '.join(DEVICES)} (auto: cuda, then mps, then cpu)"),
-    "--dtype": ("dtype", str, "auto: the fastest that fits (bfloat16 on CUDA and bf16 CPUs)"),
+    "--dtype": ("dtype", str, "auto: bfloat16 (float16 on MPS and GPUs without bf16)"),
     "--gpu-headroom-gib": ("gpu_headroom_gib", float, "GPU memory left free per device"),
     "--min-visual-tokens": ("min_visual_tokens", int, "visual tokens per image, at least"),
     "--max-visual-tokens": ("max_visual_tokens", int, "visual tokens per image, at most"),

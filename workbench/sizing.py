@@ -106,11 +106,12 @@ def check_memory(
     """Raise ModelLoadError, naming what would fit, when the model would not fit in memory."""
     weights = settings.quantization if settings.quantization != "none" else dtype_name(dtype)
     need = memory.estimate(shape, weights, visual_tokens)
-    alternatives = [
-        (f"--dtype {name}", memory.estimate(shape, name, visual_tokens))
-        for name in ("bfloat16",)
-        if name != weights
-    ]
+    free_gib = free_memory_gib(settings, device)
+    if memory.fits(need, free_gib, settings.memory_limit_gib):
+        return  # the usual case: no alternatives to work out
+    alternatives = []
+    if weights != "bfloat16":
+        alternatives.append(("--dtype bfloat16", memory.estimate(shape, "bfloat16", visual_tokens)))
     if device == "cuda":
         alternatives += [
             (
@@ -131,7 +132,6 @@ def check_memory(
             )
         )
     where = "the GPU" if device == "cuda" else "this machine"
-    free_gib = free_memory_gib(settings, device)
     refusal = memory.check_fits(need, free_gib, settings.memory_limit_gib, where, alternatives)
     if refusal:
         raise ModelLoadError(*refusal)

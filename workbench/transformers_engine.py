@@ -20,7 +20,7 @@ from huggingface_hub import constants
 from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
 from workbench import patches, sizing, tiny
-from workbench.budget import size_bounds
+from workbench.budget import Budget, size_bounds
 from workbench.engine import Generation, GenerationParams, LoadedInfo, Message, ModelLoadError
 from workbench.patches import Patch
 from workbench.settings import Settings
@@ -57,14 +57,7 @@ class TransformersEngine:
         if params.json_schema is not None and self._constraint is None:
             raise ValueError(strict_support(self.name)[1])
         started = time.perf_counter()
-        inputs = self.processor.apply_chat_template(
-            messages,
-            add_generation_prompt=True,
-            tokenize=True,
-            return_dict=True,
-            return_tensors="pt",
-            processor_kwargs={"size": size_bounds(params.visual_tokens or self.info.visual_tokens)},
-        )
+        inputs = self.processor_inputs(messages, params.visual_tokens or self.info.visual_tokens)
         generation = Generation(pieces=iter(()))
         stats = generation.stats
         # Counted before the move, so reading the count never waits for the device.
@@ -112,6 +105,17 @@ class TransformersEngine:
 
         generation.pieces = pieces()
         return generation
+
+    def processor_inputs(self, messages: list[Message], visual_tokens: Budget) -> Any:
+        """Return the model's inputs for chat messages (on the CPU), images within the budget."""
+        return self.processor.apply_chat_template(
+            messages,
+            add_generation_prompt=True,
+            tokenize=True,
+            return_dict=True,
+            return_tensors="pt",
+            processor_kwargs={"size": size_bounds(visual_tokens)},
+        )
 
     def unload(self) -> None:
         """Drop the model and free its memory."""
@@ -325,9 +329,9 @@ def _check_token_ids(source: str, config: Any, processor: Any) -> None:
     problems = []
     for key, token in expected.items():
         configured = getattr(config, key, None)
-        actual = tokenizer.convert_tokens_to_ids(token)
         if configured is None:
             continue
+        actual = tokenizer.convert_tokens_to_ids(token)
         if not 0 <= configured < vocab_size:
             problems.append(f"{key} {configured} is outside the vocabulary (size {vocab_size})")
         elif actual != configured:
