@@ -16,6 +16,15 @@ from workbench.session import RANDOM_WEIGHTS_WARNING
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ("--model", "tiny", "--max-new-tokens", "8", "--temperature", "0")
+# What `ask` prints on stderr while the model loads, in order (the session's stages).
+LOADING_STAGES = (
+    "importing torch and transformers",
+    "building the tiny random model",
+    "reading the model config",
+    "checking that the model fits in memory",
+    "loading the processor",
+    "loading the weights onto",
+)
 
 
 @pytest.fixture(scope="session")
@@ -64,10 +73,19 @@ def _workbench(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[s
 
 
 def _assert_short_error(stderr: str) -> None:
-    assert stderr.startswith("error: ")
+    stages, error = _split_stderr(stderr)
+    assert error.startswith("error: ")
     assert "Traceback" not in stderr
-    assert "\n\n" not in stderr.strip()  # one paragraph
-    assert len(stderr) < 600
+    assert "\n\n" not in error.strip()  # one paragraph
+    assert len(error) < 600
+    assert all(": loading, " in line for line in stages), stages
+
+
+def _split_stderr(stderr: str) -> tuple[list[str], str]:
+    """Return the loading-stage lines printed before the error, and the error."""
+    lines = stderr.splitlines(keepends=True)
+    stages = [line.strip() for line in lines if line.startswith("[")]
+    return stages, "".join(line for line in lines if not line.startswith("["))
 
 
 # ---------------------------------------------------------------- parsing, in process
@@ -84,7 +102,7 @@ def _assert_short_error(stderr: str) -> None:
                 "system": "",
                 "temperature": 0.7,
                 "top_p": 0.8,
-                "max_new_tokens": 512,
+                "max_new_tokens": 1024,
                 "json": False,
                 "verbose": False,
                 "model": None,
@@ -101,7 +119,7 @@ def _assert_short_error(stderr: str) -> None:
         ),
         (
             ["ask", "--image", "a.png", "--question", "Q", "--max-visual-tokens", "64"],
-            {"max_visual_tokens": 64, "max_new_tokens": 512},
+            {"max_visual_tokens": 64, "max_new_tokens": 1024},
         ),
     ],
 )
@@ -135,7 +153,7 @@ def test_ask_json_prints_one_report(cli_env: dict[str, str], image_path: Path) -
     result = _ask(cli_env, "--image", str(image_path), "--question", "What?", "--json", *TINY)
 
     assert result.returncode == EXIT_OK, result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.stderr == ""  # no loading stages, no warning: only the JSON, on stdout
     assert len(result.stdout.strip().splitlines()) == 1
     report = json.loads(result.stdout)
     assert isinstance(report["answer"], str)
@@ -166,6 +184,22 @@ def test_ask_streams_and_warns_about_random_weights(
     assert result.stdout.endswith("\n")
     with pytest.raises(json.JSONDecodeError):
         json.loads(result.stdout)
+    assert _loading_stages(result.stderr)[-1] == len(LOADING_STAGES) - 1  # the weights
+
+
+def _loading_stages(stderr: str) -> list[int]:
+    """Return the indexes of the stages shown, checking each is shown once and in order."""
+    stages, _ = _split_stderr(stderr)
+    shown = [
+        index
+        for line in stages
+        if ": loading, " in line
+        for index, stage in enumerate(LOADING_STAGES)
+        if f", {stage}" in line
+    ]
+    assert len(shown) == len([line for line in stages if ": loading, " in line]), stages
+    assert shown and shown == sorted(set(shown)), stages  # a quick stage may go unseen
+    return shown
 
 
 @pytest.mark.parametrize(
@@ -211,6 +245,7 @@ def test_ask_default_model_offline_exits_3(cli_env: dict[str, str], image_path: 
     _assert_short_error(result.stderr)
     assert "Qwen/Qwen3-VL-4B-Instruct" in result.stderr
     assert "--model tiny" in result.stderr
+    assert max(_loading_stages(result.stderr)) <= LOADING_STAGES.index("reading the model config")
 
 
 def test_ask_without_question_is_an_argparse_error(

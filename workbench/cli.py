@@ -10,7 +10,13 @@ import sys
 from collections.abc import Iterator, Sequence
 
 from workbench import settings as settings_module
-from workbench.engine import DEFAULT_TEMPERATURE, GenerationParams, ModelLoadError, one_line
+from workbench.engine import (
+    DEFAULT_MAX_NEW_TOKENS,
+    DEFAULT_TEMPERATURE,
+    GenerationParams,
+    ModelLoadError,
+    one_line,
+)
 from workbench.images import ImageError, load_image
 from workbench.session import RANDOM_WEIGHTS_WARNING, ModelSession
 
@@ -28,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--system", default="", help="system prompt (a role, instructions)")
     ask.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE)
     ask.add_argument("--top-p", type=float, default=GenerationParams.top_p)
-    ask.add_argument("--max-new-tokens", type=int, default=512)
+    ask.add_argument("--max-new-tokens", type=int, default=DEFAULT_MAX_NEW_TOKENS)
     ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
     settings_module.add_arguments(ask)
     bench = commands.add_parser("bench", help="print benchmark numbers")
@@ -80,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     session = ModelSession(settings)
     try:
+        if not args.json:  # --json prints one object on stdout and nothing else on stderr
+            _show_loading(session)
         generation = session.stream(messages, params)
         if session.status.random_weights and not args.json:
             print(f"[{RANDOM_WEIGHTS_WARNING}]", file=sys.stderr)
@@ -108,6 +116,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print()
     return EXIT_OK
+
+
+def _show_loading(session: ModelSession) -> None:
+    """Load the model, printing each loading stage once on stderr; raise ModelLoadError."""
+    stage = ""
+    for status in session.loading():
+        if status.state == "loading" and status.stage != stage:
+            stage = status.stage
+            print(f"[{status.describe()}]", file=sys.stderr, flush=True)
 
 
 def _bench(args: argparse.Namespace) -> int:

@@ -22,6 +22,28 @@ Message = dict[str, Any]
 DEFAULT_TEMPERATURE = 0.7
 DEFAULT_TOP_P = 0.8
 DEFAULT_TOP_K = 20
+DEFAULT_MAX_NEW_TOKENS = 1024
+
+# The allowed (low, high) of each setting, inclusive, for GenerationParams, presets and sliders.
+TEMPERATURE_RANGE = (0.0, 2.0)
+TOP_P_RANGE = (0.0, 1.0)  # the low end is excluded: top_p 0 would leave no token to sample
+MAX_NEW_TOKENS_RANGE = (1, 8192)
+_RANGES = {
+    "temperature": TEMPERATURE_RANGE,
+    "top_p": TOP_P_RANGE,
+    "max_new_tokens": MAX_NEW_TOKENS_RANGE,
+}
+_LOW_END_EXCLUDED = {"top_p"}
+
+
+def out_of_range(setting: str, value: float) -> str | None:
+    """Return "<value> is outside <range>" when `setting` cannot take `value`; None if it can."""
+    low, high = _RANGES[setting]
+    if setting in _LOW_END_EXCLUDED:
+        inside, shown = low < value <= high, f"({low:g}, {high:g}]"
+    else:
+        inside, shown = low <= value <= high, f"{low:g} to {high:g}"
+    return None if inside else f"{value} is outside {shown}"
 
 
 @dataclass(frozen=True)
@@ -31,7 +53,7 @@ class GenerationParams:
     temperature: float = DEFAULT_TEMPERATURE
     top_p: float = DEFAULT_TOP_P
     top_k: int = DEFAULT_TOP_K
-    max_new_tokens: int = 512
+    max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
     repetition_penalty: float = 1.0
     json_schema: dict[str, Any] | None = None  # constrained decoding, where the engine can
     visual_tokens: Budget | None = None  # (min, max) per image; None: the engine's default
@@ -39,16 +61,14 @@ class GenerationParams:
     def __post_init__(self) -> None:
         if self.visual_tokens is not None:
             object.__setattr__(self, "visual_tokens", check_budget(self.visual_tokens))
-        checks = {
-            "temperature must be between 0 and 2": 0 <= self.temperature <= 2,
-            "top_p must be in (0, 1]": 0 < self.top_p <= 1,
-            "top_k must be >= 0": self.top_k >= 0,
-            "max_new_tokens must be >= 1": self.max_new_tokens >= 1,
-            "repetition_penalty must be > 0": self.repetition_penalty > 0,
-        }
-        for message, ok in checks.items():
-            if not ok:
-                raise ValueError(f"{message}; got {self}")
+        for setting in _RANGES:
+            problem = out_of_range(setting, getattr(self, setting))
+            if problem:
+                raise ValueError(f"{setting} {problem}")
+        if self.top_k < 0:
+            raise ValueError(f"top_k {self.top_k} is below 0")
+        if self.repetition_penalty <= 0:
+            raise ValueError(f"repetition_penalty {self.repetition_penalty} is not above 0")
 
     @property
     def greedy(self) -> bool:

@@ -1,75 +1,73 @@
-"""Prompt presets: one TOML file per tab, read strictly into frozen dataclasses.
+"""Prompt presets: one TOML file per tab, read strictly into frozen pydantic models.
 
 File format (`presets/<tab>.toml`; JSON Schemas sit beside it in the same folder)::
-
-    title = "Receipts & invoices"        # required: the tab's title
 
     [[presets]]                           # one or more; names unique within the file
     name = "Extract all fields"           # required: shown in the preset dropdown
     system = "You are ..."                # required: the system prompt, English
     question = "Extract ..."              # required: fills the (editable) question box, English
-    schema = "receipt.schema.json"        # optional: a file name in the same folder; the answer
-                                          #   must be JSON valid against it (Draft 2020-12)
-    checks = ["receipt"]                  # optional, needs `schema`: domain checks to run, from
-                                          #   receipt, gauge, homework, screenshot
+    schema = "receipt.schema.json"        # optional: a file name in this folder; the answer must
+                                          #   be JSON valid against it (Draft 2020-12)
+    checks = ["receipt"]                  # optional, needs `schema`: keys of checks.CHECKS
 
-    [presets.generation]                  # optional; every key optional
-    temperature = 0.1                     # 0 to 2             (default 0.7)
-    top_p = 0.8                           # above 0, up to 1   (default 0.8)
-    max_new_tokens = 2048                 # 1 to 8192          (default 1024)
+    [presets.generation]                  # optional, every key optional; bounds and defaults
+    temperature = 0.1                     #   from workbench/engine.py: TEMPERATURE_RANGE,
+    top_p = 0.8                           #   TOP_P_RANGE (low end excluded),
+    max_new_tokens = 2048                 #   MAX_NEW_TOKENS_RANGE and the DEFAULT_* values
     visual_tokens = [1024, 2048]          # [min, max] visual tokens per image (one = 32×32 px),
-                                          #   1 <= min <= max <= 16384 (default: the device's
-                                          #   budget; on a CPU the tab caps the max at it)
+                                          #   1 <= min <= max <= 16384 (default: the device's)
 
     [presets.zh]                          # required: the same prompt in Chinese
     system = "你是……"
     question = "……"
 
-Prompts are plain text: nothing is substituted into them. JSON keys stay English in both
-languages, so one schema serves both. Anything else — an unknown key at any level, a wrong
-type, a missing or blank required value, a duplicate name, an unknown check, an out-of-range
-generation value, a schema file that is missing, not JSON or not a valid JSON Schema — raises
-`PresetError`, whose message names the file and the key: ``presets/receipts.toml:
-presets[2].generation.tempreature: unknown key``.
+The tab's title lives in its tab module, not here. Prompts are plain text: nothing is
+substituted into them. JSON keys stay English in both languages, so one schema serves both.
+Anything else — an unknown key at any level, a wrong type, a missing or blank required value,
+a duplicate name, an unknown check, an out-of-range value, a schema file that is missing, not
+JSON or not a valid JSON Schema — raises `PresetError`, naming the file and the key:
+``presets/receipts.toml: presets[2].generation.tempreature: unknown key``.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import tomllib
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from workbench.budget import MAX_BUDGET, Budget
+from workbench.checks import CHECKS
+from workbench.engine import (
+    DEFAULT_MAX_NEW_TOKENS,
+    DEFAULT_TEMPERATURE,
+    DEFAULT_TOP_P,
+    out_of_range,
+)
+from workbench.validation import json_path
 
 PRESETS_DIR = Path(__file__).resolve().parent.parent / "presets"
-PRESET_FILES = ("receipts", "screenshots", "homework", "gauges")
-CHECKS = ("receipt", "gauge", "homework", "screenshot")
 LANGUAGES = ("en", "zh")
 
-_TOP_KEYS = {"title": True, "presets": True}  # key -> required
-_PRESET_KEYS = {
-    "name": True,
-    "system": True,
-    "question": True,
-    "schema": False,
-    "checks": False,
-    "generation": False,
-    "zh": True,
-}
-_PROMPT_KEYS = {"system": True, "question": True}
-_GENERATION_KEYS = {
-    "temperature": False,
-    "top_p": False,
-    "max_new_tokens": False,
-    "visual_tokens": False,
-}
 # tomllib (3.11) only puts the position in the message: "Invalid value (at line 3, column 9)".
 _TOML_POSITION = re.compile(r"^(?P<what>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)$")
 
@@ -85,36 +83,110 @@ class PresetError(ValueError):
         super().__init__(f"{location}: {problem}")
 
 
-@dataclass(frozen=True)
-class GenerationDefaults:
+class _Problem(ValueError):
+    """A validator's complaint about the key `at` below the value it was given."""
+
+    def __init__(self, problem: str, at: tuple[str | int, ...] = ()) -> None:
+        super().__init__(problem)
+        self.at = at
+
+
+def _not_blank(text: str) -> str:
+    """Return the text stripped: TOML's multi-line strings end in a newline."""
+    if not text.strip():
+        raise ValueError("must not be blank")
+    return text.strip()
+
+
+def _known_check(name: str) -> str:
+    if name not in CHECKS:
+        raise ValueError(f"unknown check {name!r} (known: {', '.join(CHECKS)})")
+    return name
+
+
+def _in_range(value: float, info: ValidationInfo) -> float:
+    problem = out_of_range(info.field_name, value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+_Text = Annotated[StrictStr, AfterValidator(_not_blank)]
+_CheckName = Annotated[StrictStr, AfterValidator(_known_check)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GenerationDefaults(_Model):
     """Sampling defaults a preset puts into the generation controls."""
 
-    temperature: float = 0.7
-    top_p: float = 0.8
-    max_new_tokens: int = 1024
-    visual_tokens: Budget | None = None  # (min, max) per image; None: the device's budget
+    temperature: Annotated[StrictFloat, AfterValidator(_in_range)] = DEFAULT_TEMPERATURE
+    top_p: Annotated[StrictFloat, AfterValidator(_in_range)] = DEFAULT_TOP_P
+    max_new_tokens: Annotated[StrictInt, AfterValidator(_in_range)] = DEFAULT_MAX_NEW_TOKENS
+    visual_tokens: tuple[StrictInt, StrictInt] | None = None  # (min, max) per image
+
+    @field_validator("visual_tokens", mode="before")
+    @classmethod
+    def _a_pair(cls, value: Any) -> Any:
+        if isinstance(value, list) and len(value) != 2:
+            raise ValueError(f"expected [min, max], got an array of {len(value)}")
+        return value
+
+    @field_validator("visual_tokens")
+    @classmethod
+    def _a_budget(cls, budget: Budget | None) -> Budget | None:
+        if budget is not None and not 1 <= budget[0] <= budget[1] <= MAX_BUDGET:
+            low, high = budget
+            raise ValueError(f"[{low}, {high}] needs 1 <= min <= max <= {MAX_BUDGET}")
+        return budget
 
 
-@dataclass(frozen=True)
-class PromptText:
+class PromptText(_Model):
     """A system prompt and a default question in one language."""
 
-    system: str
-    question: str
+    system: _Text
+    question: _Text
 
 
-@dataclass(frozen=True)
-class Preset:
-    """One entry of a tab's preset dropdown."""
+class Preset(_Model):
+    """One entry of a tab's preset dropdown; `schema` is the parsed `schema_file`."""
 
-    name: str
-    system: str
-    question: str
+    name: _Text
+    system: _Text
+    question: _Text
     zh: PromptText
-    schema: dict[str, Any] | None = field(default=None, hash=False)
-    schema_file: str | None = None
-    checks: tuple[str, ...] = ()
+    schema_file: StrictStr | None = Field(default=None, alias="schema")
+    checks: tuple[_CheckName, ...] = ()
     generation: GenerationDefaults = GenerationDefaults()
+    _schema: dict[str, Any] | None = PrivateAttr(default=None)
+
+    @field_validator("checks")
+    @classmethod
+    def _each_once(cls, checks: tuple[str, ...]) -> tuple[str, ...]:
+        for index, name in enumerate(checks):
+            if name in checks[:index]:
+                raise _Problem(f"check {name!r} listed twice", at=(index,))
+        return checks
+
+    @model_validator(mode="after")
+    def _read_schema(self, info: ValidationInfo) -> Preset:
+        if self.checks and self.schema_file is None:
+            raise _Problem("domain checks need a schema", at=("checks",))
+        # A Preset put into a PresetFile passes through here again, its schema already read.
+        if self.schema_file is not None and self._schema is None:
+            folder = (info.context or {}).get("folder", PRESETS_DIR)
+            try:
+                self._schema = _schema_beside(Path(folder), self.schema_file)
+            except ValueError as error:
+                raise _Problem(str(error), at=("schema",)) from None
+        return self
+
+    @property
+    def schema(self) -> dict[str, Any] | None:
+        """Return the parsed JSON Schema the answer must satisfy, if any."""
+        return self._schema
 
     @property
     def structured(self) -> bool:
@@ -130,12 +202,30 @@ class Preset:
         raise ValueError(f"unknown language {language!r}; expected one of {LANGUAGES}")
 
 
-@dataclass(frozen=True)
-class PresetFile:
+class _Document(_Model):
+    """What a preset file's TOML holds."""
+
+    presets: tuple[Preset, ...]
+
+    @field_validator("presets")
+    @classmethod
+    def _named_once(cls, presets: tuple[Preset, ...]) -> tuple[Preset, ...]:
+        if not presets:
+            raise ValueError("needs at least one preset")
+        first_index: dict[str, int] = {}
+        for index, preset in enumerate(presets):
+            if preset.name in first_index:
+                earlier = f"presets[{first_index[preset.name]}]"
+                problem = f"duplicate name {preset.name!r} (see {earlier})"
+                raise _Problem(problem, at=(index, "name"))
+            first_index[preset.name] = index
+        return presets
+
+
+class PresetFile(_Model):
     """A tab's presets, in file order."""
 
     path: Path
-    title: str
     presets: tuple[Preset, ...]
 
     @property
@@ -166,191 +256,87 @@ def load_presets(path: Path) -> PresetFile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise _toml_error(path, error) from None
-    return _Reader(path).preset_file(data)
+    try:
+        document = _Document.model_validate(data, context={"folder": path.parent})
+    except ValidationError as error:
+        raise _preset_error(path, error) from None
+    return PresetFile(path=path, presets=document.presets)
 
 
-def load_all(
-    directory: Path = PRESETS_DIR, names: Iterable[str] = PRESET_FILES
-) -> dict[str, PresetFile | PresetError]:
-    """Return each `<directory>/<name>.toml` loaded, or the PresetError that stopped it."""
+def load_all(directory: Path = PRESETS_DIR) -> dict[str, PresetFile | PresetError]:
+    """Return each `*.toml` in `directory` by stem, sorted: loaded, or the error that stopped it."""
     results: dict[str, PresetFile | PresetError] = {}
-    for name in names:
+    for path in sorted(Path(directory).glob("*.toml")):
         try:
-            results[name] = load_presets(Path(directory) / f"{name}.toml")
+            results[path.stem] = load_presets(path)
         except PresetError as error:
-            results[name] = error
+            results[path.stem] = error
     return results
 
 
-class _Reader:
-    """Checks the parsed TOML of one file, raising PresetError at the first problem."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._schemas: dict[str, dict[str, Any]] = {}
-
-    def fail(self, where: str, problem: str) -> PresetError:
-        return PresetError(self.path, where, problem)
-
-    def preset_file(self, data: dict[str, Any]) -> PresetFile:
-        self.keys(data, "", _TOP_KEYS)
-        title = self.text(data["title"], "title")
-        entries = self.typed(data["presets"], "presets", list)
-        if not entries:
-            raise self.fail("presets", "needs at least one preset")
-        presets: list[Preset] = []
-        first_index: dict[str, int] = {}
-        for index, entry in enumerate(entries):
-            where = f"presets[{index}]"
-            preset = self.preset(entry, where)
-            if preset.name in first_index:
-                earlier = f"presets[{first_index[preset.name]}]"
-                raise self.fail(f"{where}.name", f"duplicate name {preset.name!r} (see {earlier})")
-            first_index[preset.name] = index
-            presets.append(preset)
-        return PresetFile(path=self.path, title=title, presets=tuple(presets))
-
-    def preset(self, entry: object, where: str) -> Preset:
-        table = self.keys(self.typed(entry, where, dict), where, _PRESET_KEYS)
-        schema_file = None
-        if "schema" in table:
-            schema_file = self.text(table["schema"], f"{where}.schema")
-        checks = self.checks(table.get("checks", []), f"{where}.checks")
-        if checks and schema_file is None:
-            raise self.fail(f"{where}.checks", "domain checks need a schema")
-        zh = self.keys(self.typed(table["zh"], f"{where}.zh", dict), f"{where}.zh", _PROMPT_KEYS)
-        return Preset(
-            name=self.text(table["name"], f"{where}.name"),
-            system=self.text(table["system"], f"{where}.system"),
-            question=self.text(table["question"], f"{where}.question"),
-            zh=PromptText(
-                system=self.text(zh["system"], f"{where}.zh.system"),
-                question=self.text(zh["question"], f"{where}.zh.question"),
-            ),
-            schema=None if schema_file is None else self.schema(schema_file, f"{where}.schema"),
-            schema_file=schema_file,
-            checks=checks,
-            generation=self.generation(table.get("generation", {}), f"{where}.generation"),
-        )
-
-    def generation(self, value: object, where: str) -> GenerationDefaults:
-        table = self.keys(self.typed(value, where, dict), where, _GENERATION_KEYS)
-        default = GenerationDefaults()
-        temperature = self.number(
-            table.get("temperature", default.temperature), f"{where}.temperature"
-        )
-        top_p = self.number(table.get("top_p", default.top_p), f"{where}.top_p")
-        tokens = table.get("max_new_tokens", default.max_new_tokens)
-        tokens = self.typed(tokens, f"{where}.max_new_tokens", int)
-        if not 0 <= temperature <= 2:
-            raise self.fail(f"{where}.temperature", f"{temperature} is outside 0 to 2")
-        if not 0 < top_p <= 1:
-            raise self.fail(f"{where}.top_p", f"{top_p} is outside (0, 1]")
-        if not 1 <= tokens <= 8192:
-            raise self.fail(f"{where}.max_new_tokens", f"{tokens} is outside 1 to 8192")
-        return GenerationDefaults(
-            temperature=temperature,
-            top_p=top_p,
-            max_new_tokens=tokens,
-            visual_tokens=self.budget(table.get("visual_tokens"), f"{where}.visual_tokens"),
-        )
-
-    def budget(self, value: object, where: str) -> Budget | None:
-        """Return a [min, max] visual-token budget as a tuple (None when not given)."""
-        if value is None:
-            return None
-        pair = self.typed(value, where, list)
-        if len(pair) != 2:
-            raise self.fail(where, f"expected [min, max], got an array of {len(pair)}")
-        low = self.typed(pair[0], f"{where}[0]", int)
-        high = self.typed(pair[1], f"{where}[1]", int)
-        if not 1 <= low <= high <= MAX_BUDGET:
-            raise self.fail(where, f"[{low}, {high}] needs 1 <= min <= max <= {MAX_BUDGET}")
-        return low, high
-
-    def checks(self, value: object, where: str) -> tuple[str, ...]:
-        names = self.typed(value, where, list)
-        for index, name in enumerate(names):
-            self.typed(name, f"{where}[{index}]", str)
-            if name not in CHECKS:
-                raise self.fail(
-                    f"{where}[{index}]", f"unknown check {name!r} (known: {', '.join(CHECKS)})"
-                )
-            if name in names[:index]:
-                raise self.fail(f"{where}[{index}]", f"check {name!r} listed twice")
-        return tuple(names)
-
-    def schema(self, name: str, where: str) -> dict[str, Any]:
-        if name not in self._schemas:
-            self._schemas[name] = self._read_schema(name, where)
-        return self._schemas[name]
-
-    def _read_schema(self, name: str, where: str) -> dict[str, Any]:
-        if Path(name).name != name or name in (".", ".."):
-            raise self.fail(where, f"{name!r} is not a file name beside the preset file")
-        try:
-            text = (self.path.parent / name).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise self.fail(where, f"schema file {name} not found") from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise self.fail(where, f"cannot read schema file {name} ({error})") from None
-        try:
-            schema = json.loads(text)
-        except json.JSONDecodeError as error:
-            problem = f"{name} is not valid JSON (line {error.lineno}: {error.msg})"
-            raise self.fail(where, problem) from None
-        if not isinstance(schema, dict):
-            raise self.fail(where, f"{name} must hold a JSON object")
-        try:
-            Draft202012Validator.check_schema(schema)
-        except SchemaError as error:
-            at = ".".join(str(part) for part in error.absolute_path) or "top level"
-            problem = f"{name} is not a valid JSON Schema (at {at}: {error.message})"
-            raise self.fail(where, problem) from None
-        return schema
-
-    def keys(self, table: dict[str, Any], where: str, allowed: dict[str, bool]) -> dict[str, Any]:
-        """Return `table` once it has every required key and no unknown one."""
-        for key in table:
-            if key not in allowed:
-                raise self.fail(_join(where, key), "unknown key")
-        for key, required in allowed.items():
-            if required and key not in table:
-                raise self.fail(_join(where, key), "missing required key")
-        return table
-
-    def text(self, value: object, where: str) -> str:
-        """Return a non-blank string, stripped: TOML's multi-line strings end in a newline."""
-        text = self.typed(value, where, str).strip()
-        if not text:
-            raise self.fail(where, "must not be blank")
-        return text
-
-    def number(self, value: object, where: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(where, f"expected a number, got {_kind(value)}")
-        return float(value)
-
-    def typed(self, value: Any, where: str, expected: type) -> Any:
-        # bool is an int in Python, but `max_new_tokens = true` is a mistake, not a 1.
-        if isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
-            return value
-        raise self.fail(where, f"expected {_KIND_NAMES[expected]}, got {_kind(value)}")
+def _schema_beside(folder: Path, name: str) -> dict[str, Any]:
+    """Return the checked JSON Schema `name` in `folder`, read once while the file is unchanged."""
+    if Path(name).name != name or name in (".", ".."):
+        raise ValueError(f"{name!r} is not a file name beside the preset file")
+    path = folder / name
+    if not path.is_file():
+        raise ValueError(f"schema file {name} not found")
+    stamp = path.stat()
+    return _checked_schema(path.resolve(), stamp.st_mtime_ns, stamp.st_size)
 
 
-_KIND_NAMES = {str: "a string", int: "an integer", list: "an array", dict: "a table"}
+@functools.lru_cache(maxsize=64)
+def _checked_schema(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
+    """Return the schema at `path` once Draft 2020-12 accepts it; the stamp keys the cache."""
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        problem = f"{path.name} is not valid JSON (line {error.lineno}: {error.msg})"
+        raise ValueError(problem) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"cannot read schema file {path.name} ({error})") from None
+    if not isinstance(schema, dict):
+        raise ValueError(f"{path.name} must hold a JSON object")
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as error:
+        where = json_path(error.absolute_path)
+        problem = f"{path.name} is not a valid JSON Schema (at {where}: {error.message})"
+        raise ValueError(problem) from None
+    return schema
 
 
-def _kind(value: object) -> str:
-    """Return the TOML name of a parsed value's type."""
-    for kind, name in ((bool, "a boolean"), (float, "a float"), *_KIND_NAMES.items()):
-        if isinstance(value, kind):
-            return name
-    return "a date/time"
+# pydantic's error types in TOML words; {got} is the kind of value found instead.
+_PROBLEMS = {
+    "extra_forbidden": "unknown key",
+    "missing": "missing required key",
+    "string_type": "expected a string, got {got}",
+    "int_type": "expected an integer, got {got}",
+    "float_type": "expected a number, got {got}",
+    "tuple_type": "expected an array, got {got}",
+    "model_type": "expected a table, got {got}",
+}
+_KINDS = {
+    "bool": "a boolean",
+    "float": "a float",
+    "int": "an integer",
+    "str": "a string",
+    "list": "an array",
+    "dict": "a table",
+}
 
 
-def _join(prefix: str, key: str) -> str:
-    return f"{prefix}.{key}" if prefix else key
+def _preset_error(path: Path, error: ValidationError) -> PresetError:
+    """Return the first problem pydantic found, worded as a PresetError."""
+    found = error.errors(include_url=False)[0]
+    where: tuple[str | int, ...] = found["loc"]
+    cause = found.get("ctx", {}).get("error")
+    if isinstance(cause, ValueError):  # raised by a validator here, already in TOML words
+        where, problem = (*where, *getattr(cause, "at", ())), str(cause)
+    else:
+        got = _KINDS.get(type(found["input"]).__name__, "a date/time")
+        problem = _PROBLEMS.get(found["type"], found["msg"]).format(got=got)
+    return PresetError(path, json_path(where).removeprefix("$").removeprefix("."), problem)
 
 
 def _display(path: Path) -> str:
