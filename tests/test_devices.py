@@ -14,7 +14,6 @@ from PIL import Image
 from transformers import MaxLengthCriteria, StoppingCriteriaList
 
 from workbench.engine import GenerationParams, LoadedInfo
-from workbench.settings import Settings
 from workbench.strict import strict_support
 from workbench.transformers_engine import TransformersEngine, _StopOnEvent
 
@@ -70,7 +69,7 @@ class _MetaModel:
 def meta_engine(tiny_session):
     real = tiny_session.get()
     info = LoadedInfo("meta", "float32", "sdpa", random_weights=True)
-    return TransformersEngine(_MetaModel(real.model.config), real.processor, Settings(), info)
+    return TransformersEngine(_MetaModel(real.model.config), real.processor, info)
 
 
 @pytest.mark.parametrize("strict", [False, pytest.param(True, marks=needs_xgrammar)])

@@ -9,7 +9,12 @@ import pytest
 from PIL import Image
 
 from workbench.budget import device_budget, visual_tokens
-from workbench.engine import GenerationParams
+from workbench.engine import (
+    DEFAULT_MAX_NEW_TOKENS,
+    DEFAULT_TEMPERATURE,
+    DEFAULT_TOP_P,
+    GenerationParams,
+)
 from workbench.settings import Settings
 
 
@@ -131,13 +136,20 @@ def test_stop_ends_generation_within_a_step_and_frees_the_model(tiny_session):
     assert time.perf_counter() - started < 30
 
 
-def test_abandoned_stream_releases_the_model(tiny_session):
-    generation = tiny_session.stream(
-        _messages((320, 320)), GenerationParams(temperature=0, max_new_tokens=400)
-    )
+def test_abandoned_stream_stops_generating_and_releases_the_model(tiny_session):
+    # Greedy on this prompt, the tiny model never says eos: unstopped, it makes all 400 tokens.
+    params = GenerationParams(temperature=0, max_new_tokens=400)
+    generation = tiny_session.stream(_messages((320, 320)), params)
     pieces = iter(generation)
     next(pieces)
-    pieces.close()  # a browser tab closed mid-answer
+    pieces.close()  # a browser tab closed mid-answer; nobody reads the rest
+    stats = generation.stats
+    deadline = time.perf_counter() + 60
+    while not stats.finish_reason and time.perf_counter() < deadline:
+        time.sleep(0.01)  # the worker fills in the stats when generate returns
+    assert stats.finish_reason == "cancelled" and stats.stopped
+    # A step or two may already be in flight when the stop lands; far fewer than the limit.
+    assert 1 <= stats.generated_tokens < 20
     follow_up = tiny_session.stream(_messages((320, 320)), GREEDY)
     assert follow_up.run() is not None
     assert follow_up.stats.finish_reason in {"stop", "length"}
@@ -151,19 +163,33 @@ def test_sampling_parameters_are_accepted(tiny_session):
 
 
 @pytest.mark.parametrize(
-    "changes",
+    ("changes", "message"),
     [
-        {"temperature": -0.1},
-        {"temperature": 2.5},
-        {"top_p": 0},
-        {"top_k": -1},
-        {"max_new_tokens": 0},
-        {"repetition_penalty": 0},
+        ({"temperature": -0.1}, "temperature -0.1 is outside 0 to 2"),
+        ({"temperature": 3.0}, "temperature 3.0 is outside 0 to 2"),
+        ({"top_p": 0}, "top_p 0 is outside (0, 1]"),
+        ({"top_p": 1.01}, "top_p 1.01 is outside (0, 1]"),
+        ({"top_k": -1}, "top_k -1 is below 0"),
+        ({"max_new_tokens": 0}, "max_new_tokens 0 is outside 1 to 8192"),
+        ({"max_new_tokens": 8193}, "max_new_tokens 8193 is outside 1 to 8192"),
+        ({"repetition_penalty": 0}, "repetition_penalty 0 is not above 0"),
     ],
 )
-def test_bad_generation_params_are_refused(changes):
-    with pytest.raises(ValueError, match=next(iter(changes))):
+def test_bad_generation_params_are_refused(changes, message):
+    with pytest.raises(ValueError) as caught:
         GenerationParams(**changes)
+    assert str(caught.value) == message
+
+
+def test_generation_params_take_the_shared_defaults():
+    params = GenerationParams()
+    assert (params.temperature, params.top_p, params.max_new_tokens) == (
+        DEFAULT_TEMPERATURE,
+        DEFAULT_TOP_P,
+        DEFAULT_MAX_NEW_TOKENS,
+    )
+    edges = {"temperature": 2.0, "top_p": 1.0, "max_new_tokens": 8192}
+    assert GenerationParams(**edges).max_new_tokens == 8192
 
 
 @pytest.mark.parametrize("budget", [(0, 10), (600, 500), (1, 20000)])

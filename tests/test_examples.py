@@ -177,15 +177,6 @@ def test_default_directory_follows_the_cache_setting(monkeypatch, tmp_path):
     assert default_examples_dir() == tmp_path / "examples"
 
 
-def test_importing_pulls_in_no_ui_or_model_libraries():
-    code = (
-        "import sys, workbench.examples\n"
-        "heavy = {'gradio', 'torch', 'transformers'} & set(sys.modules)\n"
-        "assert not heavy, heavy\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
-
-
 @pytest.fixture
 def without_dejavu(monkeypatch, tmp_path):
     monkeypatch.setattr(_common, "FONT_DIR", tmp_path / "no-fonts")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +13,6 @@ from workbench import patches, tiny
 from workbench.patches import IncompatibleTransformers
 
 LOGGER = "workbench.patches"
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _patch_logs(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -183,48 +180,6 @@ def test_require_transformers_passes(model_type: str, installed: str | None) -> 
         assert patches.require_transformers_for(model_type, installed=installed) is None
 
 
-# ---------------------------------------------------------------- drop_gpu_max_memory
-
-
-@pytest.mark.parametrize(
-    ("max_memory", "gpu_count", "expected", "applies"),
-    [
-        ({0: "10GiB", "cpu": "30GiB"}, 0, {"cpu": "30GiB"}, True),
-        ({0: "10GiB", "cpu": "30GiB"}, 1, {0: "10GiB", "cpu": "30GiB"}, False),
-        ({0: "10GiB", 1: "10GiB", "cpu": "30GiB"}, 1, {0: "10GiB", "cpu": "30GiB"}, True),
-        ({0: "10GiB"}, 0, None, True),
-        ({"cpu": "30GiB"}, 0, {"cpu": "30GiB"}, False),
-        (None, 0, None, False),
-        ({}, 0, {}, False),
-    ],
-)
-def test_drop_gpu_max_memory(
-    max_memory: dict[int | str, str] | None,
-    gpu_count: int,
-    expected: dict[int | str, str] | None,
-    applies: bool,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    with caplog.at_level(logging.INFO, logger=LOGGER):
-        kept, patch = patches.drop_gpu_max_memory(max_memory, gpu_count)
-        assert len(_patch_logs(caplog)) == (1 if applies else 0)
-        again, second_patch = patches.drop_gpu_max_memory(kept, gpu_count)
-
-    assert kept == expected
-    assert (patch is not None) == applies
-    if patch is not None:
-        assert patch.name == "drop_gpu_max_memory"
-        assert f"{gpu_count} GPU(s)" in patch.why
-    # Applied to its own output, there is nothing left to drop.
-    assert (again, second_patch) == (expected, None)
-
-
-def test_drop_gpu_max_memory_does_not_mutate_its_input() -> None:
-    max_memory: dict[int | str, str] = {0: "10GiB", "cpu": "30GiB"}
-    patches.drop_gpu_max_memory(max_memory, 0)
-    assert max_memory == {0: "10GiB", "cpu": "30GiB"}
-
-
 # ---------------------------------------------------------------- pad_token_to_eos
 
 
@@ -293,14 +248,3 @@ def test_pad_token_to_eos_on_the_tiny_tokenizer(cache_dir: Path) -> None:
     eos_id = tokenizer.convert_tokens_to_ids("<|im_end|>")
     assert (tokenizer.pad_token_id, config.pad_token_id) == (eos_id, eos_id)
     assert patches.pad_token_to_eos(tokenizer, config) is None
-
-
-def test_patches_module_does_not_import_transformers_or_gradio() -> None:
-    code = (
-        "import sys, workbench.patches; "
-        "print(sorted(m for m in ('transformers', 'torch', 'gradio') if m in sys.modules))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"

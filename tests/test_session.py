@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
+import time
+from dataclasses import dataclass
 
 import pytest
 from PIL import Image
 
-from workbench.engine import GenerationParams, ModelLoadError
+from workbench import session as session_module
+from workbench.engine import GenerationParams, LoadedInfo, ModelLoadError
 from workbench.session import ModelSession, Status
 from workbench.settings import Settings
 
@@ -20,18 +21,6 @@ def _ask(session: ModelSession) -> int:
     generation = session.stream(messages, GenerationParams(temperature=0, max_new_tokens=4))
     generation.run()
     return generation.stats.generated_tokens
-
-
-def test_import_workbench_loads_no_heavy_library():
-    code = (
-        "import sys, workbench, workbench.session, workbench.cli, workbench.settings\n"
-        "heavy = [m for m in ('torch', 'transformers', 'gradio') if m in sys.modules]\n"
-        "print(','.join(heavy))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
 
 
 def test_session_starts_idle_and_lazy(cache_dir):
@@ -180,3 +169,129 @@ def test_prefill_rate_is_measured_from_answers_with_an_image(cache_dir):
     generation.run()
     stats = generation.stats
     assert session.prefill_rate == pytest.approx(stats.prompt_tokens / stats.time_to_first_token)
+
+
+# ---------------------------------------------------------------- loading(): stages while loading
+
+
+@dataclass
+class _FakeEngine:
+    info: LoadedInfo
+    name: str = "fake"
+
+    def unload(self) -> None:
+        pass
+
+
+class _SlowLoad:
+    """Stands in for the engine's load: reports each stage, sleeps, then fails or returns."""
+
+    def __init__(self, stages: list[str], seconds: float, failure: Exception | None) -> None:
+        self.stages, self.seconds, self.failure = stages, seconds, failure
+        self.calls = 0
+
+    def __call__(self, settings: Settings, report) -> _FakeEngine:
+        self.calls += 1
+        for stage in self.stages:
+            report(stage)
+            time.sleep(self.seconds)
+        if self.failure is not None:
+            raise self.failure
+        return _FakeEngine(LoadedInfo("cpu", "float32", "sdpa", random_weights=False))
+
+
+@pytest.fixture
+def slow_load(monkeypatch):
+    """Return a function that makes the session's engine load a `_SlowLoad`."""
+
+    def install(stages: list[str], seconds: float, failure: Exception | None = None) -> _SlowLoad:
+        load = _SlowLoad(stages, seconds, failure)
+        monkeypatch.setattr(session_module, "_load_engine", load)
+        return load
+
+    return install
+
+
+@pytest.mark.parametrize(
+    ("stages", "failure", "last", "error"),
+    [
+        (["a", "b", "c"], None, "ready", None),
+        (["config", "weights"], ModelLoadError("No config.", "Fix it."), "failed", "No config."),
+        (["config"], KeyError("vocab"), "failed", "KeyError: 'vocab'"),
+        ([], None, "ready", None),  # a load with no stage still yields its end
+    ],
+    ids=["ready", "load-error", "other-error", "no-stages"],
+)
+def test_loading_yields_each_stage_then_the_end(slow_load, stages, failure, last, error):
+    load = slow_load(stages, seconds=0.15, failure=failure)
+    session = ModelSession(Settings(model="fake"))
+    seen: list[Status] = []
+    if error is None:
+        seen.extend(session.loading(poll_seconds=0.05))
+    else:
+        with pytest.raises(ModelLoadError, match=error):
+            seen.extend(session.loading(poll_seconds=0.05))
+    assert [status.state for status in seen[:-1]] == ["loading"] * (len(seen) - 1)
+    assert seen[-1].state == last and seen[-1] is session.status
+    assert list(dict.fromkeys(status.stage for status in seen[:-1])) == stages
+    # Polled between stage changes too: about three polls per 0.15 s stage.
+    assert len(seen) - 1 >= 2 * len(stages)
+    assert load.calls == 1 and session.loaded == (error is None)
+
+
+def test_loading_a_loaded_model_yields_nothing(slow_load):
+    load = slow_load(["a"], seconds=0.0)
+    session = ModelSession(Settings(model="fake"))
+    session.get()
+    assert list(session.loading()) == []
+    assert load.calls == 1
+
+
+@pytest.mark.parametrize("poll_seconds", [0, -1.0, float("nan")])
+def test_loading_refuses_a_poll_that_would_spin(poll_seconds):
+    session = ModelSession(Settings(model="fake"))
+    with pytest.raises(ValueError, match="poll_seconds"):
+        next(session.loading(poll_seconds))
+    assert session.load_count == 0
+
+
+def test_loading_a_retry_does_not_show_the_old_failure_first(slow_load):
+    slow_load(["a"], seconds=0.2, failure=ModelLoadError("Broken."))
+    session = ModelSession(Settings(model="fake"))
+    with pytest.raises(ModelLoadError):
+        list(session.loading(poll_seconds=0.5))
+    assert session.status.state == "failed"
+    slow_load(["a", "b"], seconds=0.2)
+    seen = list(session.loading(poll_seconds=0.5))
+    assert [status.state for status in seen] == ["loading", "loading", "ready"]
+
+
+def test_loading_from_four_callers_causes_one_load(slow_load):
+    load = slow_load(["a", "b"], seconds=0.2)
+    session = ModelSession(Settings(model="fake"))
+    barrier = threading.Barrier(4)
+    seen: list[list[Status]] = []
+
+    def caller() -> None:
+        barrier.wait()
+        seen.append(list(session.loading(poll_seconds=0.05)))
+
+    threads = [threading.Thread(target=caller) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert load.calls == 1 and session.load_count == 1
+    assert len(seen) == 4
+    assert all(statuses and statuses[-1].state == "ready" for statuses in seen)
+    assert all(status.state == "loading" for statuses in seen for status in statuses[:-1])
+
+
+def test_loading_the_tiny_model_shows_its_stages(cache_dir):
+    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir))
+    seen = list(session.loading())
+    assert session.loaded and session.load_count == 1
+    assert seen[-1].state == "ready" and seen[-1].random_weights
+    stages = [status.stage for status in seen if status.state == "loading"]
+    assert stages and stages[-1].startswith("loading the weights onto ")
+    assert list(session.loading()) == []

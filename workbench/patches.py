@@ -80,11 +80,6 @@ def processor_without_video(model_type: str, has_torchvision: bool | None = None
     )
 
 
-def build_qwen3_vl_processor(image_processor: Any, tokenizer: Any, chat_template: str | None):
-    """Return an image-only Qwen3-VL processor from its parts."""
-    return image_only_processor_class()(image_processor, tokenizer, chat_template=chat_template)
-
-
 @functools.cache
 def image_only_processor_class() -> type:
     """Return a Qwen3-VL processor class that has no video processor and refuses video."""
@@ -126,20 +121,6 @@ def _writable(directory: Path) -> bool:
             return True
     except OSError:
         return False
-
-
-def drop_gpu_max_memory(
-    max_memory: dict[int | str, str] | None, gpu_count: int
-) -> tuple[dict[int | str, str] | None, Patch | None]:
-    """Return `max_memory` without GPU keys (ints) when there is no such GPU."""
-    if not max_memory:
-        return max_memory, None
-    missing = [key for key in max_memory if isinstance(key, int) and key >= gpu_count]
-    if not missing:
-        return max_memory, None
-    kept = {key: value for key, value in max_memory.items() if key not in missing}
-    why = f"max_memory names GPU {missing} but {gpu_count} GPU(s) exist; dropped"
-    return kept or None, _applied("drop_gpu_max_memory", why)
 
 
 def pad_token_to_eos(tokenizer: Any, generation_config: Any) -> Patch | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,6 +20,8 @@ from workbench.engine import (
 )
 from workbench.patches import Patch
 from workbench.settings import Settings
+
+Report = Callable[[str], None]
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,8 @@ class ModelSession:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held for a whole load
+        self._changed = threading.Condition()  # notified on every status change
         self._engine: Engine | None = None
         self._status = Status("idle", settings.model)
         self.load_count = 0  # how many loads were attempted, for tests and the status panel
@@ -100,6 +103,45 @@ class ModelSession:
                 self._engine = self._load()
             return self._engine
 
+    def loading(self, poll_seconds: float = 0.3) -> Iterator[Status]:
+        """Load the model on a worker thread if needed, yielding its status until it is loaded.
+
+        Yields nothing when the model is already loaded. Otherwise yields the status when the
+        load has begun, whenever it changes and at least every `poll_seconds`, and last the
+        status the load ended in ("ready" or "failed"); then raises ModelLoadError if it failed.
+        Concurrent callers share one load, as with `get()`.
+        """
+        if not poll_seconds > 0:
+            raise ValueError(f"poll_seconds must be > 0, got {poll_seconds}")
+        if self.loaded:
+            return
+        done = threading.Event()
+        failure: list[BaseException] = []
+
+        def load() -> None:
+            try:
+                self.get()
+            except BaseException as error:  # handed to the caller, never lost in the thread
+                failure.append(error)
+            finally:
+                with self._changed:
+                    done.set()
+                    self._changed.notify_all()
+
+        # A status left from before (idle, or a failed earlier load) is not worth showing:
+        # the first one yielded is the new load's, unless it has not begun within a poll.
+        shown: Status | None = self._status if self._status.state != "loading" else None
+        threading.Thread(target=load, name="load-model", daemon=True).start()
+        while not done.is_set():
+            self._wait_for_change(shown, done, poll_seconds)
+            if not done.is_set():
+                shown = self._status
+                yield shown
+        if self._status is not shown:
+            yield self._status
+        if failure:
+            raise failure[0]
+
     @property
     def prefill_rate(self) -> float | None:
         """Return prompt tokens per second before the first word, as last measured with an image."""
@@ -126,18 +168,27 @@ class ModelSession:
         with self._lock:
             self._drop()
             self._settings = settings
-            self._status = Status("idle", settings.model)
+            self._set_status(Status("idle", settings.model))
 
     def unload(self) -> None:
         """Free the model; the next `get()` loads it again."""
         with self._lock:
             self._drop()
-            self._status = Status("idle", self._settings.model)
+            self._set_status(Status("idle", self._settings.model))
 
     def _drop(self) -> None:
         if self._engine is not None:
             self._engine.unload()
             self._engine = None
+
+    def _wait_for_change(self, shown: Status | None, done: threading.Event, timeout: float) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: done.is_set() or self._status is not shown, timeout)
+
+    def _set_status(self, status: Status) -> None:
+        with self._changed:
+            self._status = status
+            self._changed.notify_all()
 
     def _load(self) -> Engine:
         settings = self._settings
@@ -146,13 +197,10 @@ class ModelSession:
 
         def report(stage: str) -> None:
             log.info("loading %s: %s", settings.model, stage)
-            self._status = Status("loading", settings.model, stage=stage)
+            self._set_status(Status("loading", settings.model, stage=stage))
 
         try:
-            report("importing torch and transformers")
-            from workbench.transformers_engine import TransformersEngine
-
-            engine = TransformersEngine.load(settings, report)
+            engine = _load_engine(settings, report)
         except ModelLoadError as error:
             self._fail(error.reason, error.hint)
             raise
@@ -161,7 +209,7 @@ class ModelSession:
             self._fail(f"{type(error).__name__}: {error}", "See the server log for details.")
             raise ModelLoadError(self._status.error, self._status.hint) from error
         info = engine.info
-        self._status = Status(
+        ready = Status(
             "ready",
             settings.model,
             device=info.device,
@@ -172,9 +220,18 @@ class ModelSession:
             patches=info.patches,
             random_weights=info.random_weights,
         )
-        log.info("%s", self._status.describe())
+        self._set_status(ready)
+        log.info("%s", ready.describe())
         return engine
 
     def _fail(self, reason: str, hint: str) -> None:
-        self._status = Status("failed", self._settings.model, error=reason, hint=hint)
+        self._set_status(Status("failed", self._settings.model, error=reason, hint=hint))
         log.warning("%s", self._status.describe())
+
+
+def _load_engine(settings: Settings, report: Report) -> Engine:
+    """Return the engine for the settings, loaded; the only place the heavy imports start."""
+    report("importing torch and transformers")
+    from workbench.transformers_engine import TransformersEngine
+
+    return TransformersEngine.load(settings, report)

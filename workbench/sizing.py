@@ -13,9 +13,8 @@ from typing import Any
 import torch
 import transformers
 
-from workbench import memory, patches
+from workbench import memory
 from workbench.engine import ModelLoadError
-from workbench.patches import Patch
 from workbench.settings import Settings
 
 MODEL_CONFIGS = Path(__file__).resolve().parent / "model_configs"
@@ -149,15 +148,15 @@ def resolve_attention(requested: str, device: str) -> str:
     return requested
 
 
-def placement(settings: Settings, device: str, applied: list[Patch]) -> dict:
+def placement(settings: Settings, device: str) -> dict[str, Any]:
+    """Return where the weights go: the device, or every visible GPU less the headroom."""
     if device != "cuda":
         return {"device_map": device}
-    count = torch.cuda.device_count()
-    max_memory: dict[int | str, str] = {
-        index: f"{_gpu_budget_gib(index, settings.gpu_headroom_gib)}GiB" for index in range(count)
+    # One entry per GPU torch can see, so every key names a GPU that exists.
+    max_memory = {
+        index: f"{_gpu_budget_gib(index, settings.gpu_headroom_gib)}GiB"
+        for index in range(torch.cuda.device_count())
     }
-    max_memory, patch = patches.drop_gpu_max_memory(max_memory, count)
-    applied += [patch] if patch else []
     return {"device_map": "auto", "max_memory": max_memory}
 
 
