@@ -9,12 +9,18 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 from workbench import settings as settings_module
 from workbench.images import MAX_FILE_BYTES
+
+if TYPE_CHECKING:  # hints only: Gradio is imported when serve() needs it
+    import gradio as gr
+
+    from tabs.security import LoginThrottle
 
 SHARE_USER = "workbench"
 
@@ -50,10 +56,10 @@ def credentials(args: argparse.Namespace) -> list[tuple[str, str]] | None:
     return [(SHARE_USER, password)]
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Build the app and serve it until interrupted."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    args = parse_args(argv)
+def serve(
+    args: argparse.Namespace, throttle: LoginThrottle | None = None, quiet: bool = False
+) -> tuple[gr.Blocks, str, str | None]:
+    """Build the app and start serving it in the background; return it, its URL and share URL."""
     try:
         settings = settings_module.from_environment(args)
     except ValueError as error:
@@ -63,8 +69,10 @@ def main(argv: list[str] | None = None) -> None:
     # Start-up makes a few million long-lived objects (Gradio, the widgets): collecting garbage
     # among them only slows the page coming up, and later collections need not walk them again.
     gc.disable()
+    from tabs import security
     from tabs.app import CSS, THEME, build_app, create_context
 
+    security.warn_short_passwords(auth or [])
     ctx = create_context(settings, concurrency=args.concurrency)
     app = build_app(ctx)
     app.queue(default_concurrency_limit=args.concurrency)
@@ -74,13 +82,22 @@ def main(argv: list[str] | None = None) -> None:
         server_name=args.host,
         server_port=args.port,
         share=args.share,
-        auth=auth,
         max_file_size=MAX_FILE_BYTES,
         theme=THEME,
         css=CSS,
         footer_links=["api"],
         prevent_thread_lock=True,
+        quiet=quiet,
+        **security.launch_options(auth, throttle),
     )
+    return app, local_url, share_url
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Build the app and serve it until interrupted."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    args = parse_args(argv)
+    app, local_url, share_url = serve(args)
     if args.share and not share_url:
         print(f"* No share link could be made (no internet?); still serving at {local_url}")
     try:

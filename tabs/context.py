@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import gradio as gr
@@ -13,6 +14,8 @@ from workbench.images import ImageError, load_image
 from workbench.presets import Preset, PresetError, PresetFile
 from workbench.session import ModelSession
 from workbench.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,9 @@ def image_and_region(value: dict | None) -> tuple[Image.Image, Region | None]:
     try:
         image = load_image(value["image"])
     except ImageError as error:
-        raise gr.Error(str(error)) from None
+        # A visitor's mistake, not a fault: one log line, and no traceback from Gradio.
+        log.info("refused an image: %s", error)
+        raise gr.Error(str(error), print_exception=False) from None
     boxes = value.get("boxes") or []
     if not boxes:
         return image, None
