@@ -9,6 +9,8 @@ import pytest
 from workbench.extract import NO_JSON, Extraction, extract_json
 
 CUT = "answer was cut off inside {} and can't be completed unambiguously"
+CUT_ZH = "回答在{}处被截断，无法确定地补全"
+NO_JSON_ZH = "回答中没有 JSON 对象或数组"
 CLOSED_1 = "closed 1 bracket left open by the token limit"
 CLOSED_2 = "closed 2 brackets left open by the token limit"
 
@@ -170,43 +172,168 @@ READ_CASES = [
     ids=[case[0] for case in READ_CASES],
 )
 def test_extract_reads_value(text: str, value: Any, repairs: tuple[str, ...]) -> None:
-    assert extract_json(text) == Extraction(value=value, error="", repairs=repairs)
+    result = extract_json(text)
+    assert (result.value, result.problem, result.error, result.repairs) == (
+        value,
+        None,
+        "",
+        repairs,
+    )
+    assert result.ok
+
+
+# Every kind of fix, worded in English and in Chinese.
+FIX_CASES = [
+    (
+        "the last fenced block",
+        '```json\n{"total": 10}\n```\n```json\n{"total": 12}\n```',
+        ("used the last of 2 fenced JSON blocks",),
+        ("采用了 2 个 JSON 代码块中的最后一个",),
+    ),
+    (
+        "the largest value",
+        'See [1]: {"value": 7.4}',
+        ("used the largest of 2 JSON values in the answer",),
+        ("采用了回答中 2 个 JSON 值里最大的一个",),
+    ),
+    (
+        "full-width punctuation",
+        '{"商品"："牛奶"，"价格"：3.5}',
+        ("replaced full-width punctuation ：，",),
+        ("替换了全角标点 ：，",),
+    ),
+    (
+        "single quotes, Python literals, trailing commas",
+        "{'ok': True, 'why': None,}",
+        (
+            "converted single-quoted strings",
+            "converted Python literals True/None",
+            "removed trailing commas",
+        ),
+        ("转换了单引号字符串", "转换了 Python 字面量 True/None", "删除了多余的结尾逗号"),
+    ),
+    (
+        "a member dropped at the cut, one bracket closed",
+        '{"subtotal": 86.5, "total": 9',
+        ("dropped unfinished $.total at the cut-off", CLOSED_1),
+        ("丢弃了截断处未写完的 $.total", "补上了因输出长度上限而未闭合的 1 个括号"),
+    ),
+    (
+        "a key dropped at the cut, two brackets closed",
+        '{"a": [1, 2], "b": {"c": 1, "d',
+        ("dropped unfinished key in $.b at the cut-off", CLOSED_2),
+        ("丢弃了截断处未写完的 $.b 中的键", "补上了因输出长度上限而未闭合的 2 个括号"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "english", "chinese"),
+    [case[1:] for case in FIX_CASES],
+    ids=[case[0] for case in FIX_CASES],
+)
+def test_fixes_are_worded_in_both_languages(
+    text: str, english: tuple[str, ...], chinese: tuple[str, ...]
+) -> None:
+    fixes = extract_json(text).fixes
+    assert tuple(fix.text("en") for fix in fixes) == english
+    assert tuple(fix.text("zh") for fix in fixes) == chinese
 
 
 FAIL_CASES = [
-    ("bare number", "The answer is 42.", NO_JSON),
-    ("fenced scalar", '```json\n"yes"\n```', NO_JSON),
-    ("empty answer", "", NO_JSON),
-    ("cut off while still thinking", '<think>Draft: {"total": 1, "tax": 2', NO_JSON),
-    ("cut inside the only string", '{"merchant": "Wal', CUT.format("a string value")),
-    ("cut inside a number", '{"total": -', CUT.format("a number")),
-    ("cut right after the opening brace", "Here you go: {", CUT.format("an empty object")),
-    ("cut in a nested empty array", '{"items": [', CUT.format("an empty array")),
+    ("bare number", "The answer is 42.", NO_JSON, NO_JSON_ZH),
+    ("fenced scalar", '```json\n"yes"\n```', NO_JSON, NO_JSON_ZH),
+    ("empty answer", "", NO_JSON, NO_JSON_ZH),
+    ("cut off while still thinking", '<think>Draft: {"total": 1, "tax": 2', NO_JSON, NO_JSON_ZH),
+    (
+        "cut inside the only string",
+        '{"merchant": "Wal',
+        CUT.format("a string value"),
+        CUT_ZH.format("字符串值"),
+    ),
+    ("cut inside a number", '{"total": -', CUT.format("a number"), CUT_ZH.format("数字")),
+    ("cut inside a literal", '{"ok": tr', CUT.format("a literal"), CUT_ZH.format("字面量")),
+    ("cut inside the first key", '{"tot', CUT.format("a key"), CUT_ZH.format("键")),
+    (
+        "cut after the only key",
+        '{"total":',
+        CUT.format("a key with no value"),
+        CUT_ZH.format("没有值的键"),
+    ),
+    (
+        "cut right after the opening brace",
+        "Here you go: {",
+        CUT.format("an empty object"),
+        CUT_ZH.format("空对象"),
+    ),
+    (
+        "cut in a nested empty array",
+        '{"items": [',
+        CUT.format("an empty array"),
+        CUT_ZH.format("空数组"),
+    ),
     (
         "cut string hiding brackets is not re-read",
         '{"note": "see [1] and {2}',
         CUT.format("a string value"),
+        CUT_ZH.format("字符串值"),
     ),
     (
         "broken syntax, with its place",
         'Result:\n{"a" 1}',
         "could not read the JSON at line 2, column 6: expected ':' after the key",
+        '无法读取第 2 行第 6 列处的 JSON：键后面应为 ":"',
     ),
     (
         "unquoted word",
         '{"a": maybe}',
         "could not read the JSON at line 1, column 7: unexpected 'maybe'",
+        '无法读取第 1 行第 7 列处的 JSON：此处不应出现 "maybe"',
     ),
-    ("nested too deeply", "[" * 300 + "]" * 300, "JSON nested deeper than 200 levels"),
+    (
+        "unexpected character",
+        '{"a": @}',
+        "could not read the JSON at line 1, column 7: unexpected '@'",
+        '无法读取第 1 行第 7 列处的 JSON：此处不应出现 "@"',
+    ),
+    (
+        "unquoted key",
+        "{a: 1}",
+        "could not read the JSON at line 1, column 2: expected a quoted key",
+        "无法读取第 1 行第 2 列处的 JSON：此处应为带引号的键",
+    ),
+    (
+        "missing comma",
+        '{"a": 1 "b": 2}',
+        "could not read the JSON at line 1, column 9: expected ',' or '}'",
+        '无法读取第 1 行第 9 列处的 JSON：此处应为 "," 或 "}"',
+    ),
+    (
+        "half an exponent",
+        '{"a": 1e}',
+        "could not read the JSON at line 1, column 7: '1e' is not a number",
+        '无法读取第 1 行第 7 列处的 JSON："1e" 不是数字',
+    ),
+    (
+        "nested too deeply",
+        "[" * 300 + "]" * 300,
+        "JSON nested deeper than 200 levels",
+        "JSON 嵌套超过 200 层",
+    ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("text", "error"), [case[1:] for case in FAIL_CASES], ids=[case[0] for case in FAIL_CASES]
+    ("text", "english", "chinese"),
+    [case[1:] for case in FAIL_CASES],
+    ids=[case[0] for case in FAIL_CASES],
 )
-def test_extract_reports_why_not(text: str, error: str) -> None:
+def test_extract_reports_why_not(text: str, english: str, chinese: str) -> None:
     result = extract_json(text)
-    assert result == Extraction(value=None, error=error, repairs=())
+    assert (result.value, result.error, result.repairs) == (None, english, ())
+    assert result.problem is not None
+    assert (result.problem.text("en"), result.problem.text("zh")) == (english, chinese)
+    assert result == Extraction(problem=result.problem)
     assert not result.ok
 
 

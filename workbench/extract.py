@@ -11,9 +11,19 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from workbench.messages import Note
 from workbench.validation import json_path
 
-NO_JSON = "no JSON object or array in the answer"
+NO_JSON = "no JSON object or array in the answer"  # English wording of _NO_JSON, kept for callers
+_NO_JSON = Note.of("extract.no_json")
+# What the text can stop inside of, when the token limit cuts the answer off.
+_INSIDE_STRING = Note.of("extract.inside.string")
+_INSIDE_KEY = Note.of("extract.inside.key")
+_INSIDE_KEY_WITHOUT_VALUE = Note.of("extract.inside.key_without_value")
+_INSIDE_NUMBER = Note.of("extract.inside.number")
+_INSIDE_LITERAL = Note.of("extract.inside.literal")
+_INSIDE_EMPTY_OBJECT = Note.of("extract.inside.empty_object")
+_INSIDE_EMPTY_ARRAY = Note.of("extract.inside.empty_array")
 _THINK_END = "</think>"
 _MAX_DEPTH = 200  # deeper than any real answer; keeps a hostile one from blowing the stack
 
@@ -57,16 +67,29 @@ _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 
 @dataclass(frozen=True)
 class Extraction:
-    """What `extract_json` found: the value (None when nothing usable), the reason, the repairs."""
+    """What `extract_json` found: the value (None when nothing usable), why not, what it fixed.
+
+    `problem` and `fixes` are notes: `problem.text(language)` words them in English or Chinese.
+    """
 
     value: Any | None = None
-    error: str = ""
-    repairs: tuple[str, ...] = ()
+    problem: Note | None = None
+    fixes: tuple[Note, ...] = ()
 
     @property
     def ok(self) -> bool:
         """Return True when a JSON object or array was read."""
-        return not self.error
+        return self.problem is None
+
+    @property
+    def error(self) -> str:
+        """Return why nothing was read, in English; empty when a value was read."""
+        return self.problem.text("en") if self.problem else ""
+
+    @property
+    def repairs(self) -> tuple[str, ...]:
+        """Return what was fixed to read the value, in English."""
+        return tuple(fix.text("en") for fix in self.fixes)
 
 
 def extract_json(text: str) -> Extraction:
@@ -97,16 +120,16 @@ def extract_json(text: str) -> Extraction:
         elif failure:
             failures.append(failure)
     if blocks:
-        return _chosen(blocks[-1], len(blocks), "used the last of {} fenced JSON blocks")
+        return _chosen(blocks[-1], len(blocks), "extract.last_block")
     found, failure = _scan(text, start, len(text))
     if found:
         best = max(found, key=lambda hit: (hit.end - hit.start, hit.start))
-        return _chosen(best, len(found), "used the largest of {} JSON values in the answer")
+        return _chosen(best, len(found), "extract.largest_value")
     if failure:
         failures.append(failure)
     if not failures:
-        return Extraction(error=NO_JSON)
-    return Extraction(error=_describe(max(failures, key=lambda f: f.pos), text))
+        return Extraction(problem=_NO_JSON)
+    return Extraction(problem=_describe(max(failures, key=lambda f: f.pos), text))
 
 
 def _answer_start(text: str) -> int:
@@ -123,38 +146,38 @@ class _Hit:
     start: int
     end: int
     value: Any
-    repairs: tuple[str, ...]
+    fixes: tuple[Note, ...]
 
 
 class _Invalid(Exception):
     """The text at `pos` cannot be read as JSON, even tolerantly; unlocated ones end the scan."""
 
-    def __init__(self, message: str, pos: int, located: bool = True) -> None:
-        super().__init__(message)
-        self.message, self.pos, self.located = message, pos, located
+    def __init__(self, reason: Note, pos: int, located: bool = True) -> None:
+        super().__init__(reason)
+        self.reason, self.pos, self.located = reason, pos, located
 
 
 class _Cut(Exception):
     """The text ended while a value was being written; `inside` says what (None: between values)."""
 
-    def __init__(self, inside: str | None) -> None:
+    def __init__(self, inside: Note | None) -> None:
         super().__init__(inside)
         self.inside = inside
 
 
-def _chosen(hit: _Hit, count: int, note: str) -> Extraction:
+def _chosen(hit: _Hit, count: int, choice: str) -> Extraction:
     """Return the Extraction for the winning hit, noting the choice when there was one."""
-    choice = (note.format(count),) if count > 1 else ()
-    return Extraction(value=hit.value, repairs=choice + hit.repairs)
+    chose = (Note.of(choice, count=count),) if count > 1 else ()
+    return Extraction(value=hit.value, fixes=chose + hit.fixes)
 
 
-def _describe(failure: _Invalid, text: str) -> str:
+def _describe(failure: _Invalid, text: str) -> Note:
     """Return a readable reason, with line and column when it points at a place."""
     if not failure.located:
-        return failure.message
+        return failure.reason
     line = text.count("\n", 0, failure.pos) + 1
     column = failure.pos - (text.rfind("\n", 0, failure.pos) + 1) + 1
-    return f"could not read the JSON at line {line}, column {column}: {failure.message}"
+    return Note.of("extract.at", line=line, column=column, reason=failure.reason)
 
 
 def _scan(text: str, start: int, end: int) -> tuple[list[_Hit], _Invalid | None]:
@@ -186,30 +209,32 @@ class _Parser:
         self.single_quotes = False
         self.full_width: dict[str, None] = {}  # dicts as ordered sets: first seen, first named
         self.python_literals: dict[str, None] = {}
-        self.dropped = ""  # what was dropped at the cut; outermost catcher writes last
-        self.cut_inside = ""  # what the text stopped inside; innermost writes first
+        self.dropped: str | Note = ""  # what was dropped at the cut; outermost catcher writes last
+        self.cut_inside: Note | None = None  # what the text stopped inside; innermost writes first
 
     def read(self) -> _Hit:
         """Return the object or array starting here; raise _Invalid when there is none."""
         try:
             value = self._value("$")
         except _Cut as cut:
-            inside = self.cut_inside or cut.inside
-            message = f"answer was cut off inside {inside} and can't be completed unambiguously"
-            raise _Invalid(message, self.end, located=False) from None
-        return _Hit(self.start, self.pos, value, self._repairs())
+            cut_off = Note.of("extract.cut", inside=self.cut_inside or cut.inside)
+            raise _Invalid(cut_off, self.end, located=False) from None
+        return _Hit(self.start, self.pos, value, self._fixes())
 
-    def _repairs(self) -> tuple[str, ...]:
-        brackets = "bracket" if self.unclosed == 1 else "brackets"
-        notes = {
-            f"replaced full-width punctuation {''.join(self.full_width)}": self.full_width,
-            "converted single-quoted strings": self.single_quotes,
-            f"converted Python literals {'/'.join(self.python_literals)}": self.python_literals,
-            "removed trailing commas": self.trailing_commas,
-            f"dropped unfinished {self.dropped} at the cut-off": self.dropped,
-            f"closed {self.unclosed} {brackets} left open by the token limit": self.unclosed,
-        }
-        return tuple(note for note, made in notes.items() if made)
+    def _fixes(self) -> tuple[Note, ...]:
+        closed = "extract.closed_one" if self.unclosed == 1 else "extract.closed"
+        notes = [
+            (Note.of("extract.full_width", chars="".join(self.full_width)), self.full_width),
+            (Note.of("extract.single_quotes"), self.single_quotes),
+            (
+                Note.of("extract.python_literals", names="/".join(self.python_literals)),
+                self.python_literals,
+            ),
+            (Note.of("extract.trailing_commas"), self.trailing_commas),
+            (Note.of("extract.dropped", member=self.dropped), self.dropped),
+            (Note.of(closed, count=self.unclosed), self.unclosed),
+        ]
+        return tuple(note for note, made in notes if made)
 
     def _peek(self) -> str:
         """Return the next character, full-width syntax read as its ASCII twin."""
@@ -219,7 +244,7 @@ class _Parser:
             return _FULL_WIDTH[char]
         return char
 
-    def _skip_space(self, inside: str | None = None) -> None:
+    def _skip_space(self, inside: Note | None = None) -> None:
         """Move past whitespace; raise _Cut(inside) when that is the end of the text."""
         while self.pos < self.end and self.text[self.pos].isspace():
             self.pos += 1
@@ -231,31 +256,31 @@ class _Parser:
         if char in "{[":
             self.depth += 1
             if self.depth > _MAX_DEPTH:
-                raise _Invalid(
-                    f"JSON nested deeper than {_MAX_DEPTH} levels", self.pos, located=False
-                )
+                too_deep = Note.of("extract.too_deep", depth=_MAX_DEPTH)
+                raise _Invalid(too_deep, self.pos, located=False)
             self.pos += 1
             value = self._object(path) if char == "{" else self._array(path)
             self.depth -= 1
             return value
         if char in _QUOTES:
-            return self._string("a string value")
+            return self._string(_INSIDE_STRING)
         return self._scalar()
 
     def _object(self, path: str) -> dict[str, Any]:
         obj: dict[str, Any] = {}
-        member = ""
+        member: str | Note = ""
         try:
             while self._next_member("}", bool(obj)):
-                member = f"key in {path}"  # until the key is read, a cut drops just a key
+                # Until the key is read, a cut drops just a key.
+                member = Note.of("extract.key_in", path=path)
                 if self.text[self.pos] not in _QUOTES:
-                    raise _Invalid("expected a quoted key", self.pos)
-                key = self._string("a key")
+                    raise _Invalid(Note.of("extract.quoted_key"), self.pos)
+                key = self._string(_INSIDE_KEY)
                 member = _child_path(path, key)
                 self._colon()
                 obj[key] = self._value(member)
         except _Cut as cut:
-            return self._cut_container(obj, member, cut, "an empty object")
+            return self._cut_container(obj, member, cut, _INSIDE_EMPTY_OBJECT)
         return obj
 
     def _array(self, path: str) -> list[Any]:
@@ -264,7 +289,7 @@ class _Parser:
             while self._next_member("]", bool(items)):
                 items.append(self._value(f"{path}[{len(items)}]"))
         except _Cut as cut:
-            return self._cut_container(items, f"{path}[{len(items)}]", cut, "an empty array")
+            return self._cut_container(items, f"{path}[{len(items)}]", cut, _INSIDE_EMPTY_ARRAY)
         return items
 
     def _next_member(self, closer: str, has_members: bool) -> bool:
@@ -276,7 +301,7 @@ class _Parser:
         if not has_members:
             return True
         if self._peek() != ",":
-            raise _Invalid(f"expected ',' or '{closer}'", self.pos)
+            raise _Invalid(Note.of("extract.comma_or", closer=closer), self.pos)
         self.pos += 1
         self._skip_space()
         if self._peek() == closer:  # trailing comma
@@ -285,7 +310,7 @@ class _Parser:
             return False
         return True
 
-    def _cut_container(self, container: Any, member: str, cut: _Cut, empty: str) -> Any:
+    def _cut_container(self, container: Any, member: str | Note, cut: _Cut, empty: Note) -> Any:
         """Return the container closed at the cut, or raise _Cut when nothing in it is complete."""
         self.pos = self.end  # the dropped token may have started earlier; the text is used up
         if cut.inside is not None:
@@ -297,13 +322,13 @@ class _Parser:
         return container
 
     def _colon(self) -> None:
-        self._skip_space("a key with no value")
+        self._skip_space(_INSIDE_KEY_WITHOUT_VALUE)
         if self._peek() != ":":
-            raise _Invalid("expected ':' after the key", self.pos)
+            raise _Invalid(Note.of("extract.colon"), self.pos)
         self.pos += 1
-        self._skip_space("a key with no value")
+        self._skip_space(_INSIDE_KEY_WITHOUT_VALUE)
 
-    def _string(self, what: str) -> str:
+    def _string(self, what: Note) -> str:
         opener = self.text[self.pos]
         closer = _QUOTES[opener]
         if opener == "'":
@@ -322,13 +347,13 @@ class _Parser:
         number = _NUMBER.match(self.text, self.pos, self.end)
         at_end_sign = self.text[self.pos] in "-+." and self.pos + 1 == self.end
         if at_end_sign or (number and number.end() == self.end):
-            raise _Cut("a number")  # the next character could have extended it
+            raise _Cut(_INSIDE_NUMBER)  # the next character could have extended it
         if number:
             spelled = number.group()
             try:  # "1e" followed by more text is no number
                 value = int(spelled) if spelled.lstrip("+-").isdigit() else float(spelled)
             except ValueError:
-                raise _Invalid(f"{spelled!r} is not a number", self.pos) from None
+                raise _Invalid(Note.of("extract.not_number", spelled=spelled), self.pos) from None
             self.pos = number.end()
             return value
         return self._literal()
@@ -336,7 +361,7 @@ class _Parser:
     def _literal(self) -> Any:
         word = _WORD.match(self.text, self.pos, self.end)
         if not word:
-            raise _Invalid(f"unexpected {self.text[self.pos]!r}", self.pos)
+            raise _Invalid(Note.of("extract.unexpected", found=self.text[self.pos]), self.pos)
         name = word.group()
         if name in _LITERALS:
             if name in _PYTHON_LITERALS:
@@ -344,8 +369,8 @@ class _Parser:
             self.pos = word.end()
             return _LITERALS[name]
         if word.end() == self.end and any(literal.startswith(name) for literal in _LITERALS):
-            raise _Cut("a literal")
-        raise _Invalid(f"unexpected {name!r}", self.pos)
+            raise _Cut(_INSIDE_LITERAL)
+        raise _Invalid(Note.of("extract.unexpected", found=name), self.pos)
 
 
 def _child_path(path: str, key: str) -> str:

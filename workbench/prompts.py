@@ -10,6 +10,7 @@ from PIL import Image
 from workbench.boxes import Region
 from workbench.drawing import outline_region
 from workbench.engine import Message
+from workbench.messages import Problem, check_language
 
 REGION_MODES = ("crop", "highlight")
 HIGHLIGHT_NOTE = {
@@ -69,7 +70,15 @@ def build_messages(
     return messages
 
 
-def repair_request(errors: Sequence[str], language: str = "en") -> str:
-    """Return the follow-up that shows the model what was wrong with its JSON."""
-    listed = "\n".join(f"- {error}" for error in errors)
+def repair_request(problems: Sequence[Problem | str], language: str = "en") -> str:
+    """Return the follow-up that shows the model, in `language`, what was wrong with its JSON.
+
+    Each problem (a SchemaError, an extraction's problem note) words itself in that language;
+    a string is listed as it is, already worded by the caller.
+    """
+    check_language(language)
+    listed = "\n".join(
+        f"- {problem if isinstance(problem, str) else problem.line(language)}"
+        for problem in problems
+    )
     return REPAIR_REQUEST[language].format(errors=listed)
