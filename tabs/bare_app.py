@@ -22,7 +22,7 @@ CSS = """
 .preset-error { border-left: 4px solid #dc2626; padding-left: 0.75em; }
 footer { display: none !important; }
 """
-TABS = {"receipts": 3, "screenshots": 2, "homework": 3, "gauges": 2}  # key: examples, as the app
+TABS = {"receipts": 4, "screenshots": 2, "homework": 3, "gauges": 2}  # key: examples, as the app
 # A fixed folder, drawn once: the server is killed by a signal, so nothing would clean a temp dir.
 EXAMPLES_DIR = Path(tempfile.gettempdir()) / "workbench-bare-examples"
 

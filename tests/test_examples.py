@@ -15,9 +15,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from jsonschema import Draft202012Validator
 from PIL import Image
 
 from workbench import examples
+from workbench.checks import (
+    CheckContext,
+    format_capital_amount,
+    parse_capital_amount,
+    run_checks,
+    uscc_check_character,
+)
 from workbench.examples import (
     EXAMPLES,
     Example,
@@ -27,7 +35,9 @@ from workbench.examples import (
     gauges,
     generator_fingerprint,
     truth_for,
+    vat_invoice,
 )
+from workbench.presets import PRESETS_DIR, load_presets
 
 TRUTH_KEYS = {
     "receipts": {
@@ -45,7 +55,27 @@ TRUTH_KEYS = {
     "homework": {"problem", "steps", "final_answer", "correct"},
     "gauges": {"value", "unit", "scale_min", "scale_max", "confidence", "bbox_2d"},
 }
+# Examples whose truth follows another schema than their tab's usual one.
+TRUTH_KEYS_BY_EXAMPLE = {
+    "vat_invoice_hangzhou": {
+        "invoice_code",
+        "invoice_number",
+        "date",
+        "buyer_name",
+        "buyer_tax_id",
+        "amount",
+        "tax_rate",
+        "tax",
+        "total_in_words",
+        "total",
+        "seller_name",
+        "seller_tax_id",
+    }
+}
 ISSUE_KINDS = {"truncation", "overlap", "misalignment", "contrast", "typo", "other"}
+needs_cjk_font = pytest.mark.skipif(
+    _common.cjk_font_path() is None, reason=f"{_common.no_cjk_font()}: the VAT example is left out"
+)
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +119,7 @@ def test_every_tab_has_at_least_two_examples_with_image_and_truth(generated):
                 assert not image.text  # no metadata chunks that could vary between runs
             record = json.loads(example.truth_path.read_text(encoding="utf-8"))
             assert record["truth"] == example.truth
-            assert set(example.truth) == TRUTH_KEYS[tab]
+            assert set(example.truth) == TRUTH_KEYS_BY_EXAMPLE.get(example.name, TRUTH_KEYS[tab])
             assert example.question
 
 
@@ -202,7 +232,9 @@ def test_pillow_default_font_is_the_fallback(generated, without_dejavu, tmp_path
 # --- receipts --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [spec.name for spec in EXAMPLES["receipts"]])
+@pytest.mark.parametrize(
+    "name", [spec.name for spec in EXAMPLES["receipts"] if spec.name not in TRUTH_KEYS_BY_EXAMPLE]
+)
 def test_receipt_arithmetic_adds_up_to_the_cent(generated, name):
     truth = _by_name(generated)[name].truth
     assert re.fullmatch(r"[A-Z]{3}", truth["currency"])
@@ -224,6 +256,94 @@ def test_grocery_receipt_has_a_member_discount_and_8_percent_tax(generated):
     truth = _by_name(generated)["receipt_grocery"].truth
     assert truth["tax_rate"] == 8.0
     assert any("MEMBER" in discount["description"] for discount in truth["discounts"])
+
+
+# --- the Chinese VAT invoice ------------------------------------------------------------------
+
+VAT_TRUTH = {
+    "invoice_code": "033002400111",
+    "invoice_number": "48271635",
+    "date": "2024-05-16",
+    "buyer_name": "上海云帆信息技术有限公司",
+    "buyer_tax_id": "91310115MA1K3R8LXT",
+    "amount": 8898.04,
+    "tax_rate": 13.0,
+    "tax": 1156.75,
+    "total_in_words": "壹万零伍拾肆元柒角玖分",
+    "total": 10054.79,
+    "seller_name": "杭州青禾办公用品有限公司",
+    "seller_tax_id": "91330106MA2H7C5P3M",
+}
+
+
+def test_vat_invoice_truth():
+    assert vat_invoice.INVOICE.truth() == VAT_TRUTH
+
+
+def test_vat_invoice_arithmetic():
+    invoice, cent = vat_invoice.INVOICE, Decimal("0.01")
+    amounts = [(line.qty * line.unit_price).quantize(cent, ROUND_HALF_UP) for line in invoice.lines]
+    taxes = [(a * invoice.rate / 100).quantize(cent, ROUND_HALF_UP) for a in amounts]
+    assert amounts == [
+        Decimal("1061.90"),
+        Decimal("1212.38"),
+        Decimal("5660.16"),
+        Decimal("963.60"),
+    ]
+    assert taxes == [Decimal("138.05"), Decimal("157.61"), Decimal("735.82"), Decimal("125.27")]
+    assert sum(amounts) == invoice.amount == Decimal("8898.04")
+    # The lines' taxes add up to exactly what the 合计 amount × rate gives: no rounding drift.
+    assert (
+        sum(taxes)
+        == invoice.tax
+        == (sum(amounts) * invoice.rate / 100).quantize(cent, ROUND_HALF_UP)
+    )
+    assert invoice.total == sum(amounts) + sum(taxes) == Decimal("10054.79")
+    assert format_capital_amount(invoice.total) == invoice.words == "壹万零伍拾肆元柒角玖分"
+    assert parse_capital_amount(invoice.words) == invoice.total
+    for party in (invoice.buyer, invoice.seller):
+        assert uscc_check_character(party.tax_id[:17]) == party.tax_id[17]
+
+
+def test_vat_invoice_truth_passes_every_vat_check():
+    results = run_checks(["vat_invoice"], vat_invoice.INVOICE.truth(), CheckContext())
+    assert [(result.name, result.ok) for result in results] == [
+        ("vat_tax_rate", True),
+        ("vat_total", True),
+        ("total_in_words", True),
+        ("seller_tax_id", True),
+        ("buyer_tax_id", True),
+    ]
+
+
+@needs_cjk_font
+def test_vat_invoice_is_listed_with_its_preset(generated):
+    example = _by_name(generated)["vat_invoice_hangzhou"]
+    assert example in generated["receipts"] and example.truth == VAT_TRUTH
+    preset = load_presets(PRESETS_DIR / "receipts.toml").get(example.preset)
+    assert preset.name == "Chinese VAT invoice (增值税发票)"
+    assert preset.schema_file == "vat_invoice.schema.json" and preset.checks == ("vat_invoice",)
+    assert preset.generation.visual_tokens == (1024, 2048)
+    Draft202012Validator(preset.schema).validate(example.truth)
+    with Image.open(example.image_path) as image:
+        assert image.size == (vat_invoice.WIDTH, vat_invoice.HEIGHT)
+        rgb = np.asarray(image).astype(int)
+    # The seller's red seal over the 备注 box, and black print in the 价税合计 row.
+    seal = rgb[440:540, 890:1090]
+    assert ((seal[..., 0] > 170) & (seal[..., 1] < 120) & (seal[..., 2] < 120)).sum() > 500
+    assert (rgb[405:435, 350:560].sum(axis=2) < 200).sum() > 300
+
+
+def test_vat_invoice_is_left_out_without_a_cjk_font(monkeypatch, caplog, tmp_path):
+    monkeypatch.setattr(_common, "CJK_FONT_FILES", (tmp_path / "no-such-font.ttc",))
+    assert vat_invoice.specs() == ()
+    assert "the Chinese VAT invoice example is left out: no CJK font" in caplog.text
+    assert "apt-get install fonts-wqy-zenhei" in caplog.text
+    assert _common.font_sources()[-1] == "no-cjk-font"
+    _common.cjk_font.cache_clear()
+    with pytest.raises(LookupError, match="fonts-wqy-zenhei"):
+        _common.cjk_font(15)
+    _common.cjk_font.cache_clear()
 
 
 # --- screenshots ------------------------------------------------------------------------------

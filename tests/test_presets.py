@@ -491,7 +491,7 @@ BROKEN = {
         'checks = ["gauge"]',
         'checks = ["gauge", "reciept"]',
         "presets[0].checks[1]: unknown check 'reciept'"
-        " (known: receipt, gauge, homework, screenshot)",
+        " (known: receipt, gauge, homework, screenshot, vat_invoice)",
     ),
     "repeated-check": (
         'checks = ["gauge"]',

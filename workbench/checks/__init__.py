@@ -13,6 +13,7 @@ from typing import Any
 
 from workbench.checks._base import DIRECTIONS, CheckContext, CheckResult
 from workbench.checks._numbers import CENT, MONEY_TOLERANCE, TAX_TOLERANCE
+from workbench.checks.capital_amounts import format_capital_amount, parse_capital_amount
 from workbench.checks.gauges import check_gauge, threshold_alarm, value_in_scale
 from workbench.checks.homework import (
     check_homework,
@@ -28,6 +29,15 @@ from workbench.checks.receipts import (
     total_adds_up,
 )
 from workbench.checks.screenshots import boxes_inside_image, check_screenshot, issues_have_boxes
+from workbench.checks.vat_invoice import (
+    buyer_tax_id,
+    check_vat_invoice,
+    seller_tax_id,
+    total_in_words,
+    uscc_check_character,
+    vat_tax_rate,
+    vat_total,
+)
 
 __all__ = [
     "CENT",
@@ -38,20 +48,29 @@ __all__ = [
     "CheckContext",
     "CheckResult",
     "boxes_inside_image",
+    "buyer_tax_id",
     "check_gauge",
     "check_homework",
     "check_receipt",
     "check_screenshot",
+    "check_vat_invoice",
     "final_answer_parses",
+    "format_capital_amount",
     "issues_have_boxes",
     "item_amounts",
     "items_sum",
+    "parse_capital_amount",
     "parse_final_answer",
     "run_checks",
+    "seller_tax_id",
     "tax_rate",
     "threshold_alarm",
     "total_adds_up",
+    "total_in_words",
+    "uscc_check_character",
     "value_in_scale",
+    "vat_tax_rate",
+    "vat_total",
     "verdicts_agree",
 ]
 
@@ -61,6 +80,7 @@ CHECKS: dict[str, Callable[[Any, CheckContext], list[CheckResult]]] = {
     "gauge": check_gauge,
     "homework": check_homework,
     "screenshot": check_screenshot,
+    "vat_invoice": check_vat_invoice,
 }
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import PIL
 from PIL import Image
 
-from workbench.examples import gauges, homework, invoice, receipts, screenshots
+from workbench.examples import gauges, homework, invoice, receipts, screenshots, vat_invoice
 from workbench.examples._common import ExampleSpec, Truth, font_sources
 from workbench.settings import default_cache_dir
 
@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 EXAMPLES: dict[str, tuple[ExampleSpec, ...]] = {
-    "receipts": receipts.SPECS + invoice.SPECS,
+    "receipts": receipts.SPECS + invoice.SPECS + vat_invoice.SPECS,
     "screenshots": screenshots.SPECS,
     "homework": homework.SPECS,
     "gauges": gauges.SPECS,

@@ -27,6 +27,16 @@ _FONT_FILES = {
     "serif": "DejaVuSerif.ttf",
 }
 
+# Chinese needs a CJK font, which neither DejaVu nor Pillow's own font has. The first of these
+# that is installed draws it (Debian packages: fonts-wqy-zenhei, fonts-wqy-microhei,
+# fonts-noto-cjk); with none, the examples that need one are left out, with a warning.
+CJK_FONT_PACKAGE = "fonts-wqy-zenhei"
+CJK_FONT_FILES = (
+    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+)
+
 
 @dataclass(frozen=True)
 class ExampleSpec:
@@ -48,12 +58,33 @@ def font(kind: str, size: int) -> Font:
     return ImageFont.load_default(size=size)
 
 
+def cjk_font_path() -> Path | None:
+    """Return the CJK font file the examples draw Chinese with, or None when none is installed."""
+    return next((path for path in CJK_FONT_FILES if path.is_file()), None)
+
+
+def no_cjk_font() -> str:
+    """Return what to say when no CJK font is installed: where we looked, what to install."""
+    looked = ", ".join(str(path) for path in CJK_FONT_FILES)
+    return f"no CJK font (looked for {looked}); on Debian: apt-get install {CJK_FONT_PACKAGE}"
+
+
+@functools.cache
+def cjk_font(size: int) -> Font:
+    """Return a font that draws Chinese at this pixel size; LookupError when none is installed."""
+    path = cjk_font_path()
+    if path is None:
+        raise LookupError(no_cjk_font())
+    return ImageFont.truetype(str(path), size)  # face 0 of a .ttc: the regular (not mono) one
+
+
 def font_sources() -> list[str]:
     """Return which font files the examples are drawn with (part of the generator's identity)."""
-    return [
+    sources = [
         str(FONT_DIR / name) if (FONT_DIR / name).is_file() else "pillow-default"
         for name in _FONT_FILES.values()
     ]
+    return [*sources, str(cjk_font_path() or "no-cjk-font")]
 
 
 def box_2d(rect: Rect, size: tuple[int, int]) -> list[int]:
@@ -170,3 +201,39 @@ def smooth_shape(
         image.paste(fill, (x1, y1, x2, y2), mask(width))
     else:
         image.paste(fill, (x1, y1, x2, y2), mask(0))
+
+
+def stamp_seal(
+    page: Image.Image,
+    centre: tuple[float, float],
+    size: tuple[float, float],
+    lines: list[tuple[str, int, float]],
+    colour: tuple[int, int, int],
+) -> None:
+    """Stamp an oval seal, see-through like ink: (text, pixel size, y from centre) per line."""
+    layer = Image.new("RGBA", page.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    (x, y), (w, h) = centre, size
+    draw.ellipse((x - w / 2, y - h / 2, x + w / 2, y + h / 2), outline=(*colour, 190), width=3)
+    for text, pixels, offset in lines:
+        text_centre(draw, x, y + offset, text, cjk_font(pixels), (*colour, 190))
+    page.paste(Image.alpha_composite(page.convert("RGBA"), layer).convert("RGB"))
+
+
+def qr_like(
+    draw: ImageDraw.ImageDraw,
+    origin: tuple[int, int],
+    module: int,
+    fill: tuple[int, int, int],
+    rng: np.random.Generator,
+) -> None:
+    """Draw a block that looks like a QR code (21×21 modules, three finder squares); no data."""
+    modules = rng.integers(0, 2, (21, 21)).astype(bool)
+    for top, left in ((0, 0), (0, 14), (14, 0)):
+        modules[top : top + 7, left : left + 7] = True
+        modules[top + 1 : top + 6, left + 1 : left + 6] = False
+        modules[top + 2 : top + 5, left + 2 : left + 5] = True
+    x, y = origin
+    for row, col in zip(*np.nonzero(modules), strict=True):
+        left, top = x + col * module, y + row * module
+        draw.rectangle((left, top, left + module - 1, top + module - 1), fill=fill)
