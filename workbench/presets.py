@@ -31,15 +31,10 @@ JSON or not a valid JSON Schema — raises `PresetError`, naming the file and th
 
 from __future__ import annotations
 
-import functools
-import json
-import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -63,13 +58,11 @@ from workbench.engine import (
     DEFAULT_TOP_P,
     out_of_range,
 )
-from workbench.validation import json_path
+from workbench.preset_problems import Problem, toml_problem, validation_problem
+from workbench.preset_schemas import schema_beside
 
 PRESETS_DIR = Path(__file__).resolve().parent.parent / "presets"
 LANGUAGES = ("en", "zh")
-
-# tomllib (3.11) only puts the position in the message: "Invalid value (at line 3, column 9)".
-_TOML_POSITION = re.compile(r"^(?P<what>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)$")
 
 
 class PresetError(ValueError):
@@ -81,14 +74,6 @@ class PresetError(ValueError):
         self.problem = problem
         location = f"{_display(path)}: {where}" if where else _display(path)
         super().__init__(f"{location}: {problem}")
-
-
-class _Problem(ValueError):
-    """A validator's complaint about the key `at` below the value it was given."""
-
-    def __init__(self, problem: str, at: tuple[str | int, ...] = ()) -> None:
-        super().__init__(problem)
-        self.at = at
 
 
 def _not_blank(text: str) -> str:
@@ -167,20 +152,20 @@ class Preset(_Model):
     def _each_once(cls, checks: tuple[str, ...]) -> tuple[str, ...]:
         for index, name in enumerate(checks):
             if name in checks[:index]:
-                raise _Problem(f"check {name!r} listed twice", at=(index,))
+                raise Problem(f"check {name!r} listed twice", at=(index,))
         return checks
 
     @model_validator(mode="after")
     def _read_schema(self, info: ValidationInfo) -> Preset:
         if self.checks and self.schema_file is None:
-            raise _Problem("domain checks need a schema", at=("checks",))
+            raise Problem("domain checks need a schema", at=("checks",))
         # A Preset put into a PresetFile passes through here again, its schema already read.
         if self.schema_file is not None and self._schema is None:
             folder = (info.context or {}).get("folder", PRESETS_DIR)
             try:
-                self._schema = _schema_beside(Path(folder), self.schema_file)
+                self._schema = schema_beside(Path(folder), self.schema_file)
             except ValueError as error:
-                raise _Problem(str(error), at=("schema",)) from None
+                raise Problem(str(error), at=("schema",)) from None
         return self
 
     @property
@@ -217,7 +202,7 @@ class _Document(_Model):
             if preset.name in first_index:
                 earlier = f"presets[{first_index[preset.name]}]"
                 problem = f"duplicate name {preset.name!r} (see {earlier})"
-                raise _Problem(problem, at=(index, "name"))
+                raise Problem(problem, at=(index, "name"))
             first_index[preset.name] = index
         return presets
 
@@ -255,11 +240,11 @@ def load_presets(path: Path) -> PresetFile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise _toml_error(path, error) from None
+        raise PresetError(path, *toml_problem(error)) from None
     try:
         document = _Document.model_validate(data, context={"folder": path.parent})
     except ValidationError as error:
-        raise _preset_error(path, error) from None
+        raise PresetError(path, *validation_problem(error)) from None
     return PresetFile(path=path, presets=document.presets)
 
 
@@ -274,82 +259,9 @@ def load_all(directory: Path = PRESETS_DIR) -> dict[str, PresetFile | PresetErro
     return results
 
 
-def _schema_beside(folder: Path, name: str) -> dict[str, Any]:
-    """Return the checked JSON Schema `name` in `folder`, read once while the file is unchanged."""
-    if Path(name).name != name or name in (".", ".."):
-        raise ValueError(f"{name!r} is not a file name beside the preset file")
-    path = folder / name
-    if not path.is_file():
-        raise ValueError(f"schema file {name} not found")
-    stamp = path.stat()
-    return _checked_schema(path.resolve(), stamp.st_mtime_ns, stamp.st_size)
-
-
-@functools.lru_cache(maxsize=64)
-def _checked_schema(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
-    """Return the schema at `path` once Draft 2020-12 accepts it; the stamp keys the cache."""
-    try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        problem = f"{path.name} is not valid JSON (line {error.lineno}: {error.msg})"
-        raise ValueError(problem) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"cannot read schema file {path.name} ({error})") from None
-    if not isinstance(schema, dict):
-        raise ValueError(f"{path.name} must hold a JSON object")
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as error:
-        where = json_path(error.absolute_path)
-        problem = f"{path.name} is not a valid JSON Schema (at {where}: {error.message})"
-        raise ValueError(problem) from None
-    return schema
-
-
-# pydantic's error types in TOML words; {got} is the kind of value found instead.
-_PROBLEMS = {
-    "extra_forbidden": "unknown key",
-    "missing": "missing required key",
-    "string_type": "expected a string, got {got}",
-    "int_type": "expected an integer, got {got}",
-    "float_type": "expected a number, got {got}",
-    "tuple_type": "expected an array, got {got}",
-    "model_type": "expected a table, got {got}",
-}
-_KINDS = {
-    "bool": "a boolean",
-    "float": "a float",
-    "int": "an integer",
-    "str": "a string",
-    "list": "an array",
-    "dict": "a table",
-}
-
-
-def _preset_error(path: Path, error: ValidationError) -> PresetError:
-    """Return the first problem pydantic found, worded as a PresetError."""
-    found = error.errors(include_url=False)[0]
-    where: tuple[str | int, ...] = found["loc"]
-    cause = found.get("ctx", {}).get("error")
-    if isinstance(cause, ValueError):  # raised by a validator here, already in TOML words
-        where, problem = (*where, *getattr(cause, "at", ())), str(cause)
-    else:
-        got = _KINDS.get(type(found["input"]).__name__, "a date/time")
-        problem = _PROBLEMS.get(found["type"], found["msg"]).format(got=got)
-    return PresetError(path, json_path(where).removeprefix("$").removeprefix("."), problem)
-
-
 def _display(path: Path) -> str:
     """Return `path` relative to the repository when inside it (presets/receipts.toml)."""
     try:
         return Path(path).resolve().relative_to(PRESETS_DIR.parent).as_posix()
     except ValueError:
         return str(path)
-
-
-def _toml_error(path: Path, error: tomllib.TOMLDecodeError) -> PresetError:
-    match = _TOML_POSITION.match(str(error))
-    if match is None:
-        return PresetError(path, "", f"invalid TOML ({error})")
-    problem = f"invalid TOML ({match['what']}, column {match['column']})"
-    return PresetError(path, f"line {match['line']}", problem)
