@@ -14,9 +14,12 @@ from workbench.budget import (
     CPU_BUDGET,
     GPU_BUDGET,
     MAX_BUDGET,
+    Budget,
     check_budget,
     device_budget,
     expected_wait,
+    preset_budget,
+    preset_max,
     resized,
     size_bounds,
     visual_tokens,
@@ -132,3 +135,54 @@ def test_check_budget_refuses(budget: tuple[int, int], shown: str) -> None:
 def test_device_budget(device: str, budget: tuple[int, int]) -> None:
     assert device_budget(device) == budget
     assert budget == (CPU_BUDGET if device == "cpu" else GPU_BUDGET)
+
+
+RECEIPT = (1024, 2048)  # receipts' "Extract all fields"
+GAUGE = (256, 768)  # gauges' "Read the value"
+
+
+@pytest.mark.parametrize(
+    ("asked", "device", "device_budget", "expected"),
+    [
+        (None, "cpu", CPU_BUDGET, 384),  # no preset budget: the device's max
+        (None, "cuda", GPU_BUDGET, 1280),
+        (RECEIPT, "cpu", CPU_BUDGET, 384),  # capped on the CPU
+        (RECEIPT, "cuda", GPU_BUDGET, 2048),  # a GPU takes the preset's max, even above its own
+        (RECEIPT, "mps", GPU_BUDGET, 2048),
+        (GAUGE, "cpu", (256, 1024), 768),  # under a larger CPU max (a flag): the preset's
+        (RECEIPT, "cpu", (64, 4096), 2048),
+    ],
+)
+def test_preset_max(
+    asked: Budget | None, device: str, device_budget: Budget, expected: int
+) -> None:
+    assert preset_max(asked, device, device_budget) == expected
+
+
+@pytest.mark.parametrize(
+    ("asked", "device", "device_budget", "slider", "expected"),
+    [
+        # No slider (the command line): the preset's max, capped on the CPU.
+        (None, "cpu", CPU_BUDGET, None, (256, 384)),
+        (None, "cuda", GPU_BUDGET, None, (256, 1280)),
+        (RECEIPT, "cuda", GPU_BUDGET, None, (1024, 2048)),  # the preset's own budget
+        (RECEIPT, "cpu", CPU_BUDGET, None, (256, 384)),  # its min 1024 is above the cap: 256
+        (GAUGE, "cpu", CPU_BUDGET, None, (256, 384)),
+        (GAUGE, "cuda", GPU_BUDGET, None, (256, 768)),
+        ((512, 512), "cuda", GPU_BUDGET, None, (256, 512)),  # min not below max: the device's
+        ((100, 768), "cuda", GPU_BUDGET, None, (100, 768)),  # a min below the device's is kept
+        # The slider's value is the max; the preset's min only while below it.
+        (RECEIPT, "cpu", CPU_BUDGET, 384, (256, 384)),
+        (RECEIPT, "cpu", CPU_BUDGET, 576, (256, 576)),
+        (RECEIPT, "cpu", CPU_BUDGET, 1024, (256, 1024)),
+        (RECEIPT, "cpu", CPU_BUDGET, 2048, (1024, 2048)),
+        (RECEIPT, "cuda", GPU_BUDGET, 4096, (1024, 4096)),  # above the preset's max too
+        (None, "cpu", CPU_BUDGET, 1280, (256, 1280)),
+        (None, "cuda", GPU_BUDGET, 128, (128, 128)),  # min never above max
+        (GAUGE, "cpu", CPU_BUDGET, 64, (64, 64)),
+    ],
+)
+def test_preset_budget(
+    asked: Budget | None, device: str, device_budget: Budget, slider: int | None, expected: Budget
+) -> None:
+    assert preset_budget(asked, device, device_budget, slider) == expected

@@ -20,6 +20,7 @@ from workbench.presets import (
     PresetFile,
     load_all,
     load_presets,
+    slug,
 )
 
 SCHEMA_FILES = sorted(path.name for path in PRESETS_DIR.glob("*.schema.json"))
@@ -119,6 +120,74 @@ def test_get_by_name() -> None:
     assert receipts.get("Extract all fields") is receipts.presets[0]
     with pytest.raises(KeyError):
         receipts.get("No such preset")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Extract all fields", "extract-all-fields"),
+        ("  Tax -- check!! ", "tax-check"),
+        ("Grade step_by_step", "grade-step-by-step"),
+        ("Chinese VAT invoice (增值税发票)", "chinese-vat-invoice-增值税发票"),
+        ("VERIFY Totals", "verify-totals"),
+    ],
+)
+def test_slug(name: str, expected: str) -> None:
+    assert slug(name) == expected
+
+
+def _bills(*names: str) -> PresetFile:
+    """Return a "bills" tab whose presets are the first real one under these names."""
+    first = REAL["receipts"].presets[0]
+    presets = tuple(first.model_copy(update={"name": name}) for name in names)
+    return PresetFile(path=Path("presets/bills.toml"), presets=presets)
+
+
+def test_slugs_in_file_order() -> None:
+    assert _bills("Tax check", "Find discounts (折扣)").slugs == (
+        "tax-check",
+        "find-discounts-折扣",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [
+        ("Tax check", "Tax check"),
+        ("tax check", "Tax check"),
+        ("TAX-CHECK", "Tax check"),
+        ("tax_check!", "Tax check"),
+        ("find discounts (折扣)", "Find discounts (折扣)"),
+        ("find-discounts-折扣", "Find discounts (折扣)"),
+    ],
+)
+def test_find_by_name_any_case_or_slug(name: str, found: str) -> None:
+    assert _bills("Tax check", "Find discounts (折扣)").find(name).name == found
+
+
+@pytest.mark.parametrize(
+    ("names", "asked", "message"),
+    [
+        (
+            ("Tax check", "Find discounts (折扣)"),
+            "vat",
+            "bills has no preset called 'vat'; its presets: tax-check, find-discounts-折扣",
+        ),
+        (
+            ("Tax check", "Tax-check"),
+            "TAX CHECK",
+            "bills has more than one preset called 'TAX CHECK'; its presets: tax-check, tax-check",
+        ),
+    ],
+)
+def test_find_names_the_tab_and_its_presets(names: tuple, asked: str, message: str) -> None:
+    with pytest.raises(ValueError) as error:
+        _bills(*names).find(asked)
+    assert str(error.value) == message
+
+
+def test_find_prefers_the_exact_name_to_a_shared_slug() -> None:
+    assert _bills("Tax check", "Tax-check").find("Tax-check").name == "Tax-check"
 
 
 # --- The JSON Schemas ------------------------------------------------------------------------

@@ -32,6 +32,26 @@ def device_budget(device: str) -> Budget:
     return CPU_BUDGET if device == "cpu" else GPU_BUDGET
 
 
+def preset_max(asked: Budget | None, device: str, device_budget: Budget) -> int:
+    """Return a preset's max visual tokens, capped at the device's on the CPU; else the device's."""
+    if asked is None:
+        return device_budget[1]
+    # The CPU default is small so that answers start in ~15 s; a grounding preset's 2048 would
+    # make the first word wait a minute. A user can still ask for more (slider, flag).
+    return min(asked[1], device_budget[1]) if device == "cpu" else asked[1]
+
+
+def preset_budget(
+    asked: Budget | None, device: str, device_budget: Budget, slider: int | None = None
+) -> Budget:
+    """Return the (min, max) visual tokens an ask uses: max the slider's, else `preset_max`."""
+    high = preset_max(asked, device, device_budget) if slider is None else slider
+    # A preset's min enlarges small images; once the max is at or below it, min = max would
+    # make the processor round a small image up past the max: the device's min applies.
+    low = asked[0] if asked is not None and asked[0] < high else device_budget[0]
+    return min(low, high), high
+
+
 def size_bounds(budget: Budget) -> dict[str, int]:
     """Return the processor's per-image pixel bounds for a visual-token budget."""
     low, high = budget

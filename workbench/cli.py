@@ -1,42 +1,138 @@
-"""The command line: `python -m workbench ask --image PATH --question TEXT`."""
+"""The command line: `python -m workbench ask|presets|bench|ui`, also installed as `workbench`."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
+import math
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
 
 from workbench import settings as settings_module
-from workbench.engine import (
-    DEFAULT_MAX_NEW_TOKENS,
-    DEFAULT_TEMPERATURE,
-    GenerationParams,
-    ModelLoadError,
-    one_line,
+from workbench.checks import DIRECTIONS
+from workbench.cli_ask import (
+    EXIT_MISSING,
+    EXIT_MODEL,
+    EXIT_OK,
+    EXIT_USAGE,
+    REPAIR_TURNS_RANGE,
+    fail,
+    run_ask,
+    run_presets,
 )
-from workbench.images import ImageError, load_image
-from workbench.session import RANDOM_WEIGHTS_WARNING, ModelSession
+from workbench.engine import ModelLoadError
+from workbench.presets import LANGUAGES, PRESETS_DIR
+from workbench.session import ModelSession
 
-EXIT_OK, EXIT_USAGE, EXIT_MODEL = 0, 2, 3
-log = logging.getLogger(__name__)
+EXIT_CODES = """\
+exit codes: 0 answered (valid JSON or not), 2 bad arguments or unreadable image,
+3 the model could not be loaded or failed while answering"""
+ASK_EPILOG = f"""\
+Without --json the answer streams to stdout; stderr shows the loading stages, then (for a
+structured preset) the verdict, the domain checks and the boxes, one [line] each.
+
+--json prints ONE object on stdout and nothing on stderr but an error: the result record, the
+same keys as the app's result.json (asked_at, model, random_weights, device, dtype, tab,
+preset, language, role, question, parameters, image_name, image_sha256, image_size, region,
+history_left_out, answer, parsed, validation, checks, boxes, repairs, turns), plus
+dtype_reason, patches, and the last turn's tokens, timings (with load_s) and finish_reason.
+
+{EXIT_CODES}"""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the parser for `python -m workbench`."""
-    parser = argparse.ArgumentParser(prog="python -m workbench")
-    commands = parser.add_subparsers(dest="command", required=True)
-    ask = commands.add_parser("ask", help="ask one question about one image")
-    ask.add_argument("--image", required=True, help="path of the image file")
-    ask.add_argument("--question", required=True, help="what to ask about the image")
-    ask.add_argument("--system", default="", help="system prompt (a role, instructions)")
-    ask.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE)
-    ask.add_argument("--top-p", type=float, default=GenerationParams.top_p)
-    ask.add_argument("--max-new-tokens", type=int, default=DEFAULT_MAX_NEW_TOKENS)
-    ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
-    settings_module.add_arguments(ask)
+def build_parser(prog: str = "python -m workbench") -> argparse.ArgumentParser:
+    """Return the parser for `python -m workbench` (and the `workbench` command)."""
+    parser = argparse.ArgumentParser(
+        prog=prog, description="The workbench: vision answers you can check."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_ask(commands)
+    presets = commands.add_parser(
+        "presets",
+        help="list the tabs' presets: TAB:SLUG, structured or not, checks",
+        description="List each tab's presets. Exit 1 when no preset file can be used.",
+    )
+    presets.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_presets_dir(presets)
+    _add_bench(commands)
+    # Only listed here: main() hands everything after `ui` to launch.py's own parser.
+    commands.add_parser("ui", help="serve the app; launch.py's flags (ui --help lists them)")
+    return parser
+
+
+def _add_ask(commands: Any) -> None:
+    ask_parser = commands.add_parser(
+        "ask",
+        help="ask one question about one image, as a tab does",
+        description="Ask one question about one image as a tab asks it: preset, role, region,\n"
+        "repair turns for invalid JSON, domain checks and boxes.",
+        epilog=ASK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add = ask_parser.add_argument
+    add("--image", required=True, metavar="PATH", help="the image file")
+    add("--question", help="what to ask (default: the preset's question in --language)")
+    add(
+        "--preset",
+        metavar="TAB:NAME",
+        help="e.g. receipts:verify-totals; NAME is the name, any case, or its slug (see `presets`)",
+    )
+    add("--role", default="", help="who the model is, put ahead of the preset's prompt")
+    add("--system", default="", help="instructions for the model, instead of the preset's")
+    add("--language", choices=LANGUAGES, default="en", help="of the preset's prompts (en)")
+    add(
+        "--region",
+        type=_region_box,
+        metavar="X0,Y0,X1,Y1",
+        help="full-image pixels, clamped to the image (a negative first: --region=-5,0,90,40)",
+    )
+    add(
+        "--region-mode",
+        choices=("crop", "highlight"),
+        default="crop",
+        help="show the model the region only (crop), or the image with it outlined",
+    )
+    add(
+        "--strict",
+        action=argparse.BooleanOptionalAction,
+        help="schema-constrained decoding (default: on for a structured preset when xgrammar "
+        "is installed)",
+    )
+    add(
+        "--repair-turns",
+        type=int,
+        default=1,
+        metavar="N",
+        help="follow-ups showing the model its invalid JSON, {} to {} (1)".format(
+            *REPAIR_TURNS_RANGE
+        ),
+    )
+    add("--threshold", type=float, metavar="V", help="gauge alarm threshold")
+    direction = ask_parser.add_mutually_exclusive_group()
+    for side in DIRECTIONS:
+        direction.add_argument(
+            f"--{side}",
+            dest="direction",
+            action="store_const",
+            const=side,
+            help=f"alarm when the value is {side} V" + " (the default)" * (side == "above"),
+        )
+    add("--json", action="store_true", help="print one JSON object at the end (see below)")
+    _add_presets_dir(ask_parser)
+    generation = ask_parser.add_argument_group(
+        "generation", "default: the preset's, else Qwen's model-card values"
+    )
+    generation.add_argument("--temperature", type=float, help="0 to 2; 0 is greedy (0.7)")
+    generation.add_argument("--top-p", type=float, help="above 0, up to 1 (0.8)")
+    generation.add_argument("--max-new-tokens", type=int, help="1 to 8192 (1024)")
+    settings_module.add_arguments(ask_parser)
+    add("-v", "--verbose", action="store_true", help="log loading stages and tracebacks")
+
+
+def _add_bench(commands: Any) -> None:
     bench = commands.add_parser("bench", help="print benchmark numbers")
     bench.add_argument(
         "what",
@@ -53,93 +149,71 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--layers", type=int, help="model: cut the text stack to N layers")
     settings_module.add_arguments(bench)
-    for command in (ask, bench):
-        command.add_argument("-v", "--verbose", action="store_true", help="log loading stages")
-    return parser
+    bench.add_argument("-v", "--verbose", action="store_true", help="log loading stages")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _add_presets_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--presets-dir",
+        type=Path,
+        default=PRESETS_DIR,
+        metavar="DIR",
+        help=f"the folder of preset files (default: {PRESETS_DIR})",
+    )
+
+
+def _region_box(text: str) -> tuple[float, float, float, float]:
+    """Return --region's four numbers; argparse reports the problem and the usage."""
+    parts = text.split(",")
+    if len(parts) != 4:
+        raise argparse.ArgumentTypeError(f"expected 4 numbers X0,Y0,X1,Y1, got {text!r}")
+    try:
+        x0, y0, x1, y1 = (float(part) for part in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers X0,Y0,X1,Y1, got {text!r}") from None
+    if not all(math.isfinite(number) for number in (x0, y0, x1, y1)):
+        raise argparse.ArgumentTypeError(f"expected finite numbers, got {text!r}")
+    return x0, y0, x1, y1
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "python -m workbench") -> int:
     """Run the command line and return its exit code."""
-    args = build_parser().parse_args(argv)
-    if not args.verbose:  # read by huggingface_hub and transformers when they are imported
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["ui"]:
+        return _ui(argv[1:])
+    args = build_parser(prog).parse_args(argv)
+    verbose = getattr(args, "verbose", False)
+    if not verbose:  # read by huggingface_hub and transformers when they are imported
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     # Errors reach the user as one line each; tracebacks only in the verbose log.
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.CRITICAL)
+    logging.basicConfig(level=logging.INFO if verbose else logging.CRITICAL)
+    if args.command == "presets":
+        return run_presets(args)
     if args.command == "bench":
         return _bench(args)
-    try:
-        settings = settings_module.from_environment(args)
-        params = GenerationParams(
-            temperature=args.temperature,
-            top_p=args.top_p,
-            max_new_tokens=args.max_new_tokens,
-        )
-        image = load_image(args.image)
-    except (ValueError, ImageError) as error:
-        return _fail(EXIT_USAGE, str(error))
-    messages = [{"role": "system", "content": args.system}] if args.system else []
-    messages.append(
-        {
-            "role": "user",
-            "content": [{"type": "image", "image": image}, {"type": "text", "text": args.question}],
-        }
-    )
-    session = ModelSession(settings)
-    try:
-        if not args.json:  # --json prints one object on stdout and nothing else on stderr
-            _show_loading(session)
-        generation = session.stream(messages, params)
-        if session.status.random_weights and not args.json:
-            print(f"[{RANDOM_WEIGHTS_WARNING}]", file=sys.stderr)
-        for piece in generation:
-            if not args.json:
-                print(piece, end="", flush=True)
-    except ModelLoadError as error:
-        return _fail(EXIT_MODEL, f"{error.reason} {error.hint}".strip())
-    except Exception as error:  # the log (-v) keeps the traceback; the user gets one line
-        log.exception("generation failed")
-        return _fail(EXIT_MODEL, f"The model failed while answering: {one_line(error)}")
-    status = session.status
-    if args.json:
-        report = {
-            "answer": generation.text,
-            "model": settings.model,
-            "random_weights": status.random_weights,
-            "device": status.device,
-            "dtype": status.dtype,
-            "dtype_reason": status.dtype_reason,
-            "patches": [patch.name for patch in status.patches],
-            **generation.stats.as_dict(),
-        }
-        report["timings"]["load_s"] = round(status.load_seconds or 0.0, 3)
-        print(json.dumps(report, ensure_ascii=False))
-    else:
-        print()
-    return EXIT_OK
+    return run_ask(args)
 
 
-def _show_loading(session: ModelSession) -> None:
-    """Load the model, printing each loading stage once on stderr; raise ModelLoadError."""
-    stage = ""
-    for status in session.loading():
-        if status.state == "loading" and status.stage != stage:
-            stage = status.stage
-            print(f"[{status.describe()}]", file=sys.stderr, flush=True)
+def console() -> int:
+    """Run the installed `workbench` command."""
+    return main(prog="workbench")
+
+
+# ---------------------------------------------------------------- bench and ui
 
 
 def _bench(args: argparse.Namespace) -> int:
-
     try:
         settings = settings_module.from_environment(args)
         lines = _bench_lines(args, settings)
         for line in lines:
             print(line, flush=True)
     except ValueError as error:
-        return _fail(EXIT_USAGE, str(error))
+        return fail(EXIT_USAGE, str(error))
     except ModelLoadError as error:
-        return _fail(EXIT_MODEL, f"{error.reason} {error.hint}".strip())
+        return fail(EXIT_MODEL, f"{error.reason} {error.hint}".strip())
     except RuntimeError as error:  # a benchmark's own process failed; it said why
-        return _fail(EXIT_MODEL, str(error))
+        return fail(EXIT_MODEL, str(error))
     return EXIT_OK
 
 
@@ -163,6 +237,17 @@ def _bench_lines(args: argparse.Namespace, settings: settings_module.Settings) -
     return bench_strict(session, args.runs or 3, args.max_new_tokens)
 
 
-def _fail(code: int, message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return code
+def _ui(argv: list[str]) -> int:
+    """Serve the app with launch.py's flags; launch.py is installed beside the packages."""
+    try:
+        import launch
+    except ModuleNotFoundError as error:
+        if error.name != "launch":
+            raise
+        return fail(
+            EXIT_MISSING,
+            "`ui` needs launch.py, which is neither installed nor in this folder: run it in the "
+            "repository (python launch.py), or install the workbench with `pip install .`",
+        )
+    launch.main(argv)
+    return EXIT_OK

@@ -31,6 +31,7 @@ JSON or not a valid JSON Schema — raises `PresetError`, naming the file and th
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any
@@ -218,12 +219,38 @@ class PresetFile(_Model):
         """Return the preset names, in file order."""
         return tuple(preset.name for preset in self.presets)
 
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        """Return the presets' slugs, in file order."""
+        return tuple(slug(preset.name) for preset in self.presets)
+
     def get(self, name: str) -> Preset:
         """Return the preset called `name`; KeyError if there is none."""
         for preset in self.presets:
             if preset.name == name:
                 return preset
         raise KeyError(f"{_display(self.path)}: no preset named {name!r}")
+
+    def find(self, name: str) -> Preset:
+        """Return the preset called `name`, else the one whose slug matches `name`'s.
+
+        ValueError, naming the tab (the file's stem) and its slugs, when none or several match.
+        """
+        matches = [preset for preset in self.presets if preset.name == name] or [
+            preset for preset in self.presets if slug(preset.name) == slug(name)
+        ]
+        if len(matches) != 1:
+            which = "no" if not matches else "more than one"
+            known = ", ".join(self.slugs)
+            raise ValueError(
+                f"{self.path.stem} has {which} preset called {name!r}; its presets: {known}"
+            )
+        return matches[0]
+
+
+def slug(name: str) -> str:
+    """Return a preset name as typed on a command line: lowercase, non-alphanumerics one '-'."""
+    return re.sub(r"[\W_]+", "-", name.casefold()).strip("-")
 
 
 def load_presets(path: Path) -> PresetFile:
