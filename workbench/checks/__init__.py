@@ -3,7 +3,8 @@
 Every check returns a list: one CheckResult, or none when a field it needs is missing or null
 (that is the schema validator's to report; a check with nothing to check stays quiet). A field
 that is there but is not a number is a failed check that names it. Money is compared in Decimal
-cents, never in floats.
+cents, never in floats. A result words itself in English or Chinese (`result.text("zh")`), and
+`check_title(name, language)` titles it; every sentence is in `sentences.WORDING`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ from typing import Any
 
 from workbench.checks._base import DIRECTIONS, CheckContext, CheckResult
 from workbench.checks._numbers import CENT, MONEY_TOLERANCE, TAX_TOLERANCE
-from workbench.checks.capital_amounts import format_capital_amount, parse_capital_amount
+from workbench.checks.capital_amounts import (
+    CapitalAmountError,
+    format_capital_amount,
+    parse_capital_amount,
+)
 from workbench.checks.gauges import check_gauge, threshold_alarm, value_in_scale
 from workbench.checks.homework import (
     check_homework,
@@ -38,6 +43,7 @@ from workbench.checks.vat_invoice import (
     vat_tax_rate,
     vat_total,
 )
+from workbench.checks.wording import CheckNote, check_title
 
 __all__ = [
     "CENT",
@@ -45,7 +51,9 @@ __all__ = [
     "DIRECTIONS",
     "MONEY_TOLERANCE",
     "TAX_TOLERANCE",
+    "CapitalAmountError",
     "CheckContext",
+    "CheckNote",
     "CheckResult",
     "boxes_inside_image",
     "buyer_tax_id",
@@ -53,6 +61,7 @@ __all__ = [
     "check_homework",
     "check_receipt",
     "check_screenshot",
+    "check_title",
     "check_vat_invoice",
     "final_answer_parses",
     "format_capital_amount",

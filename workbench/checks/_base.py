@@ -7,19 +7,34 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec
 
+from workbench.checks.wording import CheckNote, check_title, note
+
 DIRECTIONS = ("above", "below")
 
 _P = ParamSpec("_P")
-_Outcome = tuple[bool, str]
+_Outcome = tuple[bool, CheckNote]
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One check's outcome: its stable name, whether it passed, and the numbers behind it."""
+    """One check's outcome: its stable name, whether it passed, and why, in either language."""
 
     name: str
     ok: bool
-    detail: str
+    note: CheckNote
+
+    @property
+    def detail(self) -> str:
+        """Return the explanation in English, as records and logs keep it."""
+        return self.note.text("en")
+
+    def text(self, language: str = "en") -> str:
+        """Return the explanation in `language` ("en" or "zh")."""
+        return self.note.text(language)
+
+    def title(self, language: str = "en") -> str:
+        """Return the check's title for the UI in `language`."""
+        return check_title(self.name, language)
 
 
 @dataclass(frozen=True)
@@ -39,9 +54,13 @@ class CheckContext:
 class _Unusable(Exception):
     """A field a check needs is there, but is not a number (or not a list, or not an object)."""
 
+    def __init__(self, why: CheckNote) -> None:
+        super().__init__(why.text("en"))
+        self.note = why
+
 
 def _check(name: str) -> Callable[[Callable[_P, _Outcome | None]], Callable[_P, list[CheckResult]]]:
-    """Return a decorator turning (ok, detail) or None into a result list, _Unusable into a fail."""
+    """Return a decorator turning (ok, note) or None into a result list, _Unusable into a fail."""
 
     def wrap(body: Callable[_P, _Outcome | None]) -> Callable[_P, list[CheckResult]]:
         @functools.wraps(body)
@@ -49,7 +68,7 @@ def _check(name: str) -> Callable[[Callable[_P, _Outcome | None]], Callable[_P, 
             try:
                 outcome = body(*args, **kwargs)
             except _Unusable as problem:
-                return [CheckResult(name, False, str(problem))]
+                return [CheckResult(name, False, problem.note)]
             return [] if outcome is None else [CheckResult(name, *outcome)]
 
         return run
@@ -58,7 +77,8 @@ def _check(name: str) -> Callable[[Callable[_P, _Outcome | None]], Callable[_P, 
 
 
 def _not_an_object(name: str, value: Any) -> list[CheckResult]:
-    return [CheckResult(name, False, f"expected a JSON object, got {type(value).__name__}")]
+    got = type(value).__name__
+    return [CheckResult(name, False, note("answer.not_object", got=got))]
 
 
 def _rows(parent: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
@@ -67,13 +87,8 @@ def _rows(parent: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
     if rows is None:
         return []
     if not isinstance(rows, list):
-        raise _Unusable(f"{key} is not a list: {rows!r}")
+        raise _Unusable(note("field.not_list", path=key, raw=rows))
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
-            raise _Unusable(f"{key}[{index}] is not an object: {row!r}")
+            raise _Unusable(note("field.not_object", path=f"{key}[{index}]", raw=row))
     return [(f"{key}[{index}]", row) for index, row in enumerate(rows)]
-
-
-def _count(n: int, noun: str) -> str:
-    """Return "1 item", "3 items", "2 boxes"."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}es" if noun.endswith("x") else f"{n} {noun}s"

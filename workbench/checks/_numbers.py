@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
 from workbench.checks._base import _rows, _Unusable
+from workbench.checks.wording import note
 
 CENT = Decimal("0.01")
 MONEY_TOLERANCE = Decimal("0.005")  # after rounding to cents: the amounts must agree to the cent
@@ -46,7 +47,8 @@ def _number(row: dict[str, Any], key: str, where: str = "") -> Decimal | None:
         return None
     number = _to_decimal(raw)
     if number is None:
-        raise _Unusable(f"{where}{'.' if where else ''}{key} is not a number: {raw!r}")
+        path = f"{where}.{key}" if where else key
+        raise _Unusable(note("field.not_number", path=path, raw=raw))
     return number
 
 

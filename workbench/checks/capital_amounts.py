@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from workbench.checks.vat_messages import say
+from workbench.checks.wording import CheckNote, note
 
 _DIGITS = {"零": 0, "〇": 0, "壹": 1, "贰": 2, "貳": 2, "叁": 3, "參": 3, "肆": 4, "伍": 5}
 _DIGITS |= {"陆": 6, "陸": 6, "柒": 7, "捌": 8, "玖": 9}
@@ -25,6 +26,15 @@ _WAN, _YI = "万萬", "亿億"
 _YUAN, _WHOLE = "元圆圓", "整正"
 _LIMIT = 10**12  # one 万亿: the writer's groups end at 亿
 
+
+class CapitalAmountError(ValueError):
+    """An amount that does not read, or cannot be written, in 大写; `note` says why in words."""
+
+    def __init__(self, key: str, **facts: Any) -> None:
+        self.note: CheckNote = note(f"capital.{key}", **facts)
+        super().__init__(self.note.text("en"))
+
+
 # What is printed before the numerals: the ⊗ that stops additions, a currency sign, 人民币, 大写.
 _PREFIX = re.compile(r"^(?:[⊗⨂ⓧ☒×¥￥:：]|人民币|[(（]?大写[)）]?)*")
 # A red (credit) invoice: 负 or （负数） before the amount.
@@ -32,25 +42,25 @@ _NEGATIVE = re.compile(r"^[(（]?负数?[)）]?")
 
 
 def parse_capital_amount(text: str) -> Decimal:
-    """Return the amount a 大写 string states, in yuan to the cent; ValueError says what is off."""
+    """Return the amount a 大写 string states, in yuan to the cent; CapitalAmountError if not."""
     body, negative = _strip_marks(text)
     if body and body[-1] in _WHOLE:
         body = body[:-1]
     if not body:
-        raise ValueError(say("no_amount"))
+        raise CapitalAmountError("no_amount")
     if whole := next((char for char in body if char in _WHOLE), None):
-        raise ValueError(say("whole_not_last", char=whole))
+        raise CapitalAmountError("whole_not_last", char=whole)
     yuan_at = [index for index, char in enumerate(body) if char in _YUAN]
     if len(yuan_at) > 1:
-        raise ValueError(say("yuan_twice", char=body[yuan_at[1]]))
+        raise CapitalAmountError("yuan_twice", char=body[yuan_at[1]])
     if yuan_at:
         integer, fraction = body[: yuan_at[0]], body[yuan_at[0] + 1 :]
         if not integer:
-            raise ValueError(say("group_without_digits", char=body[yuan_at[0]]))
+            raise CapitalAmountError("group_without_digits", char=body[yuan_at[0]])
     elif any(char in _CENT_PLACES for char in body):
         integer, fraction = "", body
     else:
-        raise ValueError(say("no_yuan"))
+        raise CapitalAmountError("no_yuan")
     yuan = _integer(integer) if integer else 0
     cents = _group(fraction, cents=True)
     amount = Decimal(yuan * 100 + cents).scaleb(-2)  # exact cents: 100.00, not 100
@@ -62,7 +72,7 @@ def format_capital_amount(amount: Decimal | int | str) -> str:
     value = Decimal(amount)
     cents = int((abs(value) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if cents >= _LIMIT * 100:
-        raise ValueError(say("too_large", amount=amount))
+        raise CapitalAmountError("too_large", amount=amount)
     yuan, jiao, fen = divmod(cents, 100)[0], cents // 10 % 10, cents % 10
     if cents == 0:
         return "零元整"
@@ -105,7 +115,7 @@ def _split(text: str, marks: str) -> tuple[str | None, str]:
     if at is None:
         return None, text
     if at == 0:
-        raise ValueError(say("group_without_digits", char=text[0]))
+        raise CapitalAmountError("group_without_digits", char=text[0])
     return text[:at], text[at + 1 :]
 
 
@@ -121,27 +131,27 @@ def _group(text: str, after: str = "", followed: bool = False, cents: bool = Fal
     for index, char in enumerate(text):
         if char in _DIGITS:
             if digit:  # a digit other than 零 is still waiting for its unit
-                raise ValueError(say("two_digits", first=previous, second=char))
+                raise CapitalAmountError("two_digits", first=previous, second=char)
             digit = _DIGITS[char]
         elif char in places:
             place = places[char]
             if last_place is not None and place >= last_place:
-                raise ValueError(say("units_out_of_order", char=char))
+                raise CapitalAmountError("units_out_of_order", char=char)
             if digit is None and not (char == "拾" and index == 0 and not after):
-                raise ValueError(say("unit_without_digit", char=char))
+                raise CapitalAmountError("unit_without_digit", char=char)
             value += (1 if digit is None else digit) * place
             digit, last_place = None, place
         else:
-            raise ValueError(say("not_a_numeral", char=char))
+            raise CapitalAmountError("not_a_numeral", char=char)
         previous = char
     if digit:  # a last digit without a unit: ones, unless that is a guess
         if cents:
-            raise ValueError(say("digit_without_unit", digit=previous))
+            raise CapitalAmountError("digit_without_unit", digit=previous)
         before = text[-2] if len(text) > 1 else ""
         if before not in ("", "零", "拾"):  # 壹佰伍: 105 or 150?
-            raise ValueError(say("ambiguous_ones", digit=previous, unit=before))
+            raise CapitalAmountError("ambiguous_ones", digit=previous, unit=before)
         if not before and after and not followed:  # 壹万伍: 10005 or 15000?
-            raise ValueError(say("ambiguous_ones", digit=previous, unit=after))
+            raise CapitalAmountError("ambiguous_ones", digit=previous, unit=after)
         value += digit
     return value
 

@@ -13,6 +13,7 @@ from workbench.checks._base import (
     _Outcome,
 )
 from workbench.checks._numbers import _number, _to_decimal
+from workbench.checks.wording import note
 
 
 def check_gauge(value: Any, context: CheckContext) -> list[CheckResult]:
@@ -30,10 +31,10 @@ def value_in_scale(gauge: dict[str, Any]) -> _Outcome | None:
     if value is None or low is None or high is None:
         return None
     if low > high:
-        return False, f"scale_min {low} is above scale_max {high}"
+        return False, note("gauge.scale_reversed", low=low, high=high)
     inside = low <= value <= high
-    unit, where = _unit(gauge), "within" if inside else "outside"
-    return inside, f"{value}{unit} is {where} the scale {low} to {high}{unit}"
+    key = "gauge.within" if inside else "gauge.outside"
+    return inside, note(key, value=value, low=low, high=high, unit=_unit(gauge))
 
 
 @_check("threshold_alarm")
@@ -50,12 +51,11 @@ def threshold_alarm(
     if limit is None:
         raise ValueError(f"threshold must be a finite number, got {threshold!r}")
     past = value > limit if direction == "above" else value < limit
-    unit = _unit(gauge)
-    if past:
-        return False, f"ALARM: {value}{unit} is {direction} the threshold {limit}{unit}"
-    return True, f"{value}{unit} is not {direction} the threshold {limit}{unit}"
+    key = f"gauge.alarm.{direction}" if past else f"gauge.calm.{direction}"
+    return not past, note(key, value=value, limit=limit, unit=_unit(gauge))
 
 
 def _unit(gauge: dict[str, Any]) -> str:
+    """Return " bar" for a gauge in bar, "" for one without a unit."""
     unit = gauge.get("unit")
     return f" {unit.strip()}" if isinstance(unit, str) and unit.strip() else ""

@@ -9,13 +9,13 @@ from workbench.checks._base import (
     CheckContext,
     CheckResult,
     _check,
-    _count,
     _not_an_object,
     _Outcome,
     _rows,
     _Unusable,
 )
 from workbench.checks._numbers import _to_decimal
+from workbench.checks.wording import counted, note
 
 _FINAL_ANSWER = re.compile(
     r"(?:.*=)?"  # anything up to the last '=': "x = 12", "2x = 24"
@@ -42,18 +42,18 @@ def verdicts_agree(homework: dict[str, Any]) -> _Outcome | None:
     if correct is None or steps is None:
         return None
     if not isinstance(correct, bool):
-        raise _Unusable(f"correct is not true or false: {correct!r}")
+        raise _Unusable(note("homework.correct_not_bool", raw=correct))
     verdicts = [_verdict(step, where) for where, step in _rows(homework, "steps")]
     if not verdicts or None in verdicts:
         return None
-    wrong = [f"steps[{i}]" for i, verdict in enumerate(verdicts) if verdict == "incorrect"]
-    marked = (
-        f"{len(wrong)} of {_count(len(verdicts), 'step')} marked incorrect ({', '.join(wrong)})"
-    )
-    if not wrong:
-        marked = f"all {_count(len(verdicts), 'step')} marked correct"
+    wrong = tuple(f"steps[{i}]" for i, verdict in enumerate(verdicts) if verdict == "incorrect")
+    if wrong:
+        marked = counted("homework.some_incorrect", len(verdicts), wrong=len(wrong), paths=wrong)
+    else:
+        marked = counted("homework.all_correct", len(verdicts))
     agree = correct == (not wrong)
-    return agree, f"correct is {str(correct).lower()} {'and' if agree else 'but'} {marked}"
+    key = "homework.agree" if agree else "homework.disagree"
+    return agree, note(key, correct=str(correct).lower(), marked=marked)
 
 
 @_check("final_answer_parses")
@@ -63,15 +63,15 @@ def final_answer_parses(homework: dict[str, Any]) -> _Outcome | None:
     if answer is None:
         return None
     if isinstance(answer, int | float) and _to_decimal(answer) is not None:
-        return True, f"final answer is the number {answer}"
+        return True, note("homework.number", answer=answer)
     if not isinstance(answer, str):
-        raise _Unusable(f"final_answer is not text or a number: {answer!r}")
+        raise _Unusable(note("homework.final_not_text", raw=answer))
     parsed = parse_final_answer(answer)
     if parsed is None:
-        return False, f"final answer {answer!r} does not read as a number"
+        return False, note("homework.unreadable", answer=answer)
     number, unit = parsed
-    shown = f"{number:.10g}" + (f" (unit: {unit})" if unit else "")
-    return True, f"final answer {answer!r} reads as {shown}"
+    key = "homework.reads_with_unit" if unit else "homework.reads"
+    return True, note(key, answer=answer, number=f"{number:.10g}", unit=unit)
 
 
 def parse_final_answer(text: str) -> tuple[float, str] | None:
@@ -94,5 +94,5 @@ def _verdict(step: dict[str, Any], where: str) -> str | None:
     raw = step.get("verdict")
     verdict = raw.strip().lower() if isinstance(raw, str) else raw
     if raw is not None and verdict not in ("correct", "incorrect"):
-        raise _Unusable(f"{where}.verdict is {raw!r}, not 'correct' or 'incorrect'")
+        raise _Unusable(note("homework.bad_verdict", path=f"{where}.verdict", raw=raw))
     return verdict

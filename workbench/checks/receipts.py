@@ -9,12 +9,12 @@ from workbench.checks._base import (
     CheckContext,
     CheckResult,
     _check,
-    _count,
     _not_an_object,
     _Outcome,
     _rows,
 )
 from workbench.checks._numbers import TAX_TOLERANCE, _cents, _column, _number, _same
+from workbench.checks.wording import counted, note
 
 
 def check_receipt(value: Any, context: CheckContext) -> list[CheckResult]:
@@ -32,7 +32,7 @@ def items_sum(receipt: dict[str, Any]) -> _Outcome | None:
     if subtotal is None or amounts is None:
         return None
     total = sum(map(_cents, amounts), Decimal("0.00"))
-    return _same(total, subtotal), f"items add up to {total}, subtotal says {_cents(subtotal)}"
+    return _same(total, subtotal), note("receipt.items_sum", total=total, subtotal=_cents(subtotal))
 
 
 @_check("total_adds_up")
@@ -43,8 +43,15 @@ def total_adds_up(receipt: dict[str, Any]) -> _Outcome | None:
     if subtotal is None or tax is None or total is None or discounts is None:
         return None
     expected = _cents(subtotal) - discounts + _cents(tax)
-    sums = f"{_cents(subtotal)} - {discounts} + {_cents(tax)} = {expected}"
-    return _same(expected, total), f"{sums}, total says {_cents(total)}"
+    said = note(
+        "receipt.total",
+        subtotal=_cents(subtotal),
+        discounts=discounts,
+        tax=_cents(tax),
+        expected=expected,
+        total=_cents(total),
+    )
+    return _same(expected, total), said
 
 
 @_check("tax_rate")
@@ -57,10 +64,17 @@ def tax_rate(receipt: dict[str, Any]) -> _Outcome | None:
     base = _cents(subtotal) - discounts
     expected = _cents(base * rate / 100)
     ok = _same(expected, tax, TAX_TOLERANCE)
-    detail = f"({_cents(subtotal)} - {discounts}) × {rate}% = {expected}, tax says {_cents(tax)}"
+    sums = note(
+        "receipt.tax",
+        subtotal=_cents(subtotal),
+        discounts=discounts,
+        rate=rate,
+        expected=expected,
+        tax=_cents(tax),
+    )
     if not ok and _same(base * rate, tax, TAX_TOLERANCE):
-        detail += f"; tax_rate is a percent, and {rate} looks like a fraction"
-    return ok, detail
+        return ok, note("tax_rate.fraction", sums=sums, rate=rate)
+    return ok, sums
 
 
 @_check("item_amounts")
@@ -73,14 +87,15 @@ def item_amounts(receipt: dict[str, Any]) -> _Outcome | None:
             continue
         checked += 1
         if not _same(qty * price, amount):
-            name = f" {item['name']!r}" if isinstance(item.get("name"), str) else ""
-            product = f"{qty} × {price} = {_cents(qty * price)}"
-            wrong.append(f"{where}{name}: {product}, amount says {_cents(amount)}")
+            name = item.get("name")
+            key = "receipt.line.named" if isinstance(name, str) else "receipt.line"
+            facts = {"path": where, "name": name, "qty": qty, "price": price}
+            wrong.append(note(key, **facts, product=_cents(qty * price), amount=_cents(amount)))
     if not checked:
         return None
     if wrong:
-        return False, "; ".join(wrong)
-    return True, f"qty × unit_price = amount for {_count(checked, 'item')}"
+        return False, note("sentences", parts=tuple(wrong))
+    return True, counted("receipt.lines", checked)
 
 
 def _discount_total(receipt: dict[str, Any]) -> Decimal | None:

@@ -10,11 +10,19 @@ from workbench.checks._base import (
     CheckContext,
     CheckResult,
     _check,
-    _count,
     _not_an_object,
     _Outcome,
     _rows,
 )
+from workbench.checks.wording import CheckNote, counted, note
+
+# What bbox_problem says, by wording key (its English is the key's, word for word); a problem
+# it learns to say later is worded as box.other until it has a key of its own.
+_BOX_PROBLEMS = {
+    "is not a list of 4 numbers": "box.not_four",
+    f"is outside 0–{MODEL_SCALE}": "box.outside",
+    "has no area": "box.no_area",
+}
 
 
 def check_screenshot(value: Any, context: CheckContext) -> list[CheckResult]:
@@ -30,17 +38,17 @@ def issues_have_boxes(screenshot: dict[str, Any]) -> _Outcome | None:
     issues = _rows(screenshot, "issues")
     if not issues:
         return None
-    missing = [
-        where + (f" ({issue['kind']})" if isinstance(issue.get("kind"), str) else "")
+    missing = tuple(
+        note("screenshot.issue.kind", path=where, kind=issue["kind"])
+        if isinstance(issue.get("kind"), str)
+        else note("screenshot.issue", path=where)
         for where, issue in issues
         if issue.get("bbox_2d") is None
-    ]
+    )
     if missing:
-        return (
-            False,
-            f"no bbox_2d on {len(missing)} of {len(issues)} issues: {', '.join(missing)}",
-        )
-    return True, f"every issue has a bbox_2d ({_count(len(issues), 'issue')})"
+        facts = {"missing": len(missing), "count": len(issues), "paths": missing}
+        return False, note("screenshot.unboxed", **facts)
+    return True, counted("screenshot.boxed", len(issues))
 
 
 @_check("boxes_inside_image")
@@ -50,14 +58,19 @@ def boxes_inside_image(value: Any) -> _Outcome | None:
     boxes = [(path, box) for path, box in boxes if box is not None]
     if not boxes:
         return None
-    bad = [
-        f"{path} {json.dumps(box, ensure_ascii=False)} {problem}"
+    bad = tuple(
+        note("screenshot.bad_box", path=path, box=json.dumps(box, ensure_ascii=False), problem=why)
         for path, box in boxes
-        if (problem := bbox_problem(box))
-    ]
-    if bad:
-        return False, "; ".join(bad)
-    return (
-        True,
-        f"every bbox_2d is within 0–{MODEL_SCALE} with positive area ({_count(len(boxes), 'box')})",
+        if (why := _box_problem(box))
     )
+    if bad:
+        return False, note("sentences", parts=bad)
+    return True, counted("screenshot.inside", len(boxes), scale=MODEL_SCALE)
+
+
+def _box_problem(box: Any) -> CheckNote | None:
+    """Return what is wrong with a box as a note; None when it is fine."""
+    problem = bbox_problem(box)
+    if not problem:
+        return None
+    return note(_BOX_PROBLEMS.get(problem, "box.other"), problem=problem, scale=MODEL_SCALE)

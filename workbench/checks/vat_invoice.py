@@ -1,6 +1,6 @@
 """Chinese VAT invoice (增值税发票) checks: tax, total, total in words, taxpayer IDs.
 
-The detail sentences live in `vat_messages.MESSAGES`. Money is compared in Decimal cents with
+The sentences live in `sentences.WORDING` (vat.*). Money is compared in Decimal cents with
 the receipt checks' tolerances. A taxpayer ID (纳税人识别号) is today an 18-character unified
 social credit code (统一社会信用代码, GB 32100-2015) whose last character is a check character
 (a few codes issued in the 2015 pilots do not follow it); older IDs have 15, 17 or 20
@@ -20,8 +20,12 @@ from workbench.checks._base import (
     _Unusable,
 )
 from workbench.checks._numbers import TAX_TOLERANCE, _cents, _number, _same
-from workbench.checks.capital_amounts import format_capital_amount, parse_capital_amount
-from workbench.checks.vat_messages import say
+from workbench.checks.capital_amounts import (
+    CapitalAmountError,
+    format_capital_amount,
+    parse_capital_amount,
+)
+from workbench.checks.wording import note
 
 # GB 32100-2015: digits and capital letters without I, O, S, V and Z, valued 0-30 in this order.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -50,10 +54,10 @@ def vat_tax_rate(invoice: dict[str, Any]) -> _Outcome | None:
         return None
     expected = _cents(amount * rate / 100)
     ok = _same(expected, tax, TAX_TOLERANCE)
-    detail = say("tax", amount=_cents(amount), rate=rate, expected=expected, tax=_cents(tax))
+    sums = note("vat.tax", amount=_cents(amount), rate=rate, expected=expected, tax=_cents(tax))
     if not ok and _same(amount * rate, tax, TAX_TOLERANCE):
-        detail += say("tax_rate_fraction", rate=rate)
-    return ok, detail
+        return ok, note("tax_rate.fraction", sums=sums, rate=rate)
+    return ok, sums
 
 
 @_check("vat_total")
@@ -64,7 +68,7 @@ def vat_total(invoice: dict[str, Any]) -> _Outcome | None:
         return None
     expected = _cents(amount) + _cents(tax)
     sums = {"amount": _cents(amount), "tax": _cents(tax), "expected": expected}
-    return _same(expected, total), say("total", **sums, total=_cents(total))
+    return _same(expected, total), note("vat.total", **sums, total=_cents(total))
 
 
 @_check("total_in_words")
@@ -75,13 +79,14 @@ def total_in_words(invoice: dict[str, Any]) -> _Outcome | None:
         return None
     try:
         value = parse_capital_amount(words)
-    except ValueError as problem:
-        return False, say("words_unreadable", words=words, problem=problem)
+    except CapitalAmountError as problem:
+        return False, note("vat.words.unreadable", words=words, problem=problem.note)
     ok = _same(value, total)
-    detail = say("words", words=words, value=value, total=_cents(total))
+    read = note("vat.words", words=words, value=value, total=_cents(total))
     if not ok and abs(total) < 10**12:
-        detail += say("words_expected", total=_cents(total), expected=format_capital_amount(total))
-    return ok, detail
+        expected = format_capital_amount(total)
+        return ok, note("vat.words.expected", sums=read, total=_cents(total), expected=expected)
+    return ok, read
 
 
 @_check("seller_tax_id")
@@ -112,22 +117,24 @@ def _tax_id(invoice: dict[str, Any], field: str) -> _Outcome | None:
     if len(code) == 18:
         return _uscc(field, code)
     if len(code) not in LEGACY_ID_LENGTHS:
-        return False, say("id_length", field=field, code=code, length=len(code))
+        return False, note("vat.id_length", field=field, code=code, length=len(code))
     if not (code.isascii() and code.isalnum()):
-        return False, say("id_characters", field=field, code=code)
-    return True, say("legacy_id", field=field, code=code, length=len(code))
+        return False, note("vat.id_characters", field=field, code=code)
+    return True, note("vat.legacy_id", field=field, code=code, length=len(code))
 
 
 def _uscc(field: str, code: str) -> _Outcome:
     foreign = sorted({char for char in code if char not in USCC_ALPHABET})
     if foreign:
-        return False, say("uscc_alphabet", field=field, code=code, chars=", ".join(foreign))
+        return False, note("vat.uscc_alphabet", field=field, code=code, chars=tuple(foreign))
     if not code[2:8].isdigit():
-        return False, say("uscc_region", field=field, code=code)
+        return False, note("vat.uscc_region", field=field, code=code)
     expected = uscc_check_character(code[:17])
     if code[17] != expected:
-        return False, say("uscc_wrong", field=field, code=code, expected=expected, found=code[17])
-    return True, say("uscc_ok", field=field, code=code, check=expected)
+        return False, note(
+            "vat.uscc_wrong", field=field, code=code, expected=expected, found=code[17]
+        )
+    return True, note("vat.uscc_ok", field=field, code=code, check=expected)
 
 
 def _text(row: dict[str, Any], key: str) -> str | None:
@@ -136,5 +143,5 @@ def _text(row: dict[str, Any], key: str) -> str | None:
     if raw is None:
         return None
     if not isinstance(raw, str):
-        raise _Unusable(say("not_text", field=key, raw=raw))
+        raise _Unusable(note("field.not_text", path=key, raw=raw))
     return raw.strip() or None
