@@ -9,7 +9,7 @@ from PIL import Image
 
 from workbench.boxes import Region
 from workbench.engine import Generation, GenerationParams
-from workbench.extract import NO_JSON
+from workbench.extract import extract_json
 from workbench.pipeline import Delta, Finished, Question, RepairStarted, ask, preset_question
 from workbench.presets import load_all
 from workbench.prompts import build_messages, model_view, system_prompt
@@ -199,4 +199,4 @@ def test_the_repair_request_speaks_the_chosen_language(language, expected):
     events, _ = _run(session, _question(repair_turns=1, language=language))
     (repair,) = [event for event in events if isinstance(event, RepairStarted)]
     assert expected in repair.request
-    assert NO_JSON in repair.request
+    assert extract_json("not json").problem.line(language) in repair.request

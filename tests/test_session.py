@@ -11,7 +11,8 @@ from PIL import Image
 
 from workbench import session as session_module
 from workbench.engine import GenerationParams, LoadedInfo, ModelLoadError
-from workbench.session import ModelSession, Status
+from workbench.patches import Patch
+from workbench.session import RANDOM_WEIGHTS_WARNING, ModelSession, Status
 from workbench.settings import Settings
 
 
@@ -140,6 +141,51 @@ def test_quantization_off_cuda_is_a_clear_failure(cache_dir):
 )
 def test_status_lines(status, expected):
     assert status.describe() == expected
+
+
+READY = Status(
+    "ready",
+    "tiny",
+    device="cpu",
+    dtype="bfloat16",
+    dtype_reason="auto: native bf16",
+    visual_tokens=(256, 384),
+    load_seconds=4.21,
+    patches=(Patch("processor_without_video", "no torchvision"),),
+    random_weights=True,
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "summary", "details"),
+    [
+        (Status("idle", "m"), "m · loads on the first question", ""),
+        (
+            Status("loading", "m", stage="reading the config"),
+            "m · loading: reading the config…",
+            "",
+        ),
+        (
+            Status("failed", "m", error="No config.", hint="Fix it."),
+            "m · could not load: No config. Fix it.",
+            "",
+        ),
+        (
+            Status("ready", "m", device="cuda", dtype="bfloat16", load_seconds=12.34),
+            "m · ready on GPU (cuda) · 12.3 s to load",
+            "bfloat16",
+        ),
+        # Jargon (the dtype's reason, the budget, patches) stays out of the summary.
+        (
+            READY,
+            f"tiny · ready on CPU · 4.2 s to load · ⚠ {RANDOM_WEIGHTS_WARNING}",
+            "bfloat16 (auto: native bf16); images up to 384 visual tokens; "
+            "patches: processor_without_video",
+        ),
+    ],
+)
+def test_status_summary_is_plain_and_the_details_sit_behind_it(status, summary, details):
+    assert (status.summary(), status.details()) == (summary, details)
 
 
 @pytest.mark.cpu

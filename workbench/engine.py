@@ -157,6 +157,7 @@ class LoadedInfo:
     patches: tuple[Patch, ...] = ()
     dtype_reason: str = ""
     visual_tokens: Budget = GPU_BUDGET  # the default budget per image on this device
+    context_tokens: int = 32_768  # the most tokens the model attends to: prompt plus answer
 
 
 class Engine(Protocol):
@@ -166,6 +167,8 @@ class Engine(Protocol):
     info: LoadedInfo
 
     def stream(self, messages: list[Message], params: GenerationParams) -> Generation: ...
+
+    def count_tokens(self, text: str) -> int: ...
 
     def unload(self) -> None: ...
 

@@ -75,8 +75,15 @@ def load_model(settings: Settings, report: Report) -> tuple[Any, Any, LoadedInfo
         patches=tuple(applied),
         dtype_reason=dtype_reason,
         visual_tokens=budget,
+        context_tokens=_context_tokens(model.config),
     )
     return model, processor, info
+
+
+def _context_tokens(config: Any) -> int:
+    """Return the model's context window from its (text) config."""
+    text = getattr(config, "text_config", config)
+    return int(text.max_position_embeddings)
 
 
 def _source(settings: Settings, report: Report) -> tuple[str, bool]:

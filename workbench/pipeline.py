@@ -7,6 +7,7 @@ the model its errors.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -15,8 +16,10 @@ from PIL import Image
 
 from workbench.boxes import Region, bbox_to_pixels, find_boxes
 from workbench.checks import CheckContext, CheckResult, run_checks
+from workbench.conversation import ModelTurn, fit_history
 from workbench.engine import GenerationParams, GenerationStats
 from workbench.extract import Extraction, extract_json
+from workbench.messages import Problem, repair_outcome
 from workbench.presets import Preset
 from workbench.prompts import (
     HIGHLIGHT_NOTE,
@@ -24,6 +27,8 @@ from workbench.prompts import (
     build_messages,
     model_view,
     repair_request,
+    system_prompt,
+    threshold_note,
 )
 from workbench.session import ModelSession
 from workbench.validation import SchemaError, validate
@@ -39,7 +44,10 @@ class Question:
     question: str
     params: GenerationParams
     system: str = ""
-    history: tuple[tuple[str, str], ...] = ()
+    role: str = ""  # the user's role, already put ahead of the preset's prompt in `system`
+    preset: str | None = None  # the preset's name, for the record
+    history: tuple[ModelTurn, ...] = ()  # earlier turns about the same image, oldest first
+    history_tokens: int | None = None  # most tokens of history to send; None: what fits
     region: Region | None = None
     region_mode: str = "crop"
     schema: dict[str, Any] | None = None
@@ -63,6 +71,7 @@ class Answer:
     checks: list[CheckResult] = field(default_factory=list)
     boxes: list[tuple[str, PixelBox]] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)  # what each repair turn fixed
+    left_out: int = 0  # earlier turns of the history that did not fit its budget
 
     @property
     def valid(self) -> bool:
@@ -96,44 +105,86 @@ class Finished:
 Event = Delta | RepairStarted | Finished
 
 
+def make_question(
+    image: Image.Image,
+    text: str,
+    params: GenerationParams,
+    *,
+    preset: Preset | None = None,
+    role: str = "",
+    language: str = "en",
+    structured: bool = True,
+    **options: Any,
+) -> Question:
+    """Return a question about an image as a tab asks it: the role ahead of the preset's prompt.
+
+    `structured=False` keeps the preset's prompt but not its schema and checks (a free-text
+    follow-up). `options` are the other fields of `Question` (region, strict, history, …).
+    """
+    instructions = preset.prompt(language)[0] if preset else ""
+    structured = structured and preset is not None
+    return Question(
+        image=image,
+        question=text,
+        params=params,
+        system=system_prompt(role, instructions),
+        role=role,
+        preset=preset.name if preset else None,
+        schema=preset.schema if structured else None,
+        checks=preset.checks if structured else (),
+        language=language,
+        **options,
+    )
+
+
+def preset_params(preset: Preset, max_new_tokens: int | None = None) -> GenerationParams:
+    """Return a preset's generation defaults as parameters."""
+    gen = preset.generation
+    return GenerationParams(
+        temperature=gen.temperature,
+        top_p=gen.top_p,
+        max_new_tokens=max_new_tokens or gen.max_new_tokens,
+        visual_tokens=gen.visual_tokens,
+    )
+
+
 def preset_question(
     preset: Preset, image: Image.Image, *, strict: bool, max_new_tokens: int | None = None
 ) -> Question:
     """Return a preset's own question about an image, with its defaults and no repair turn."""
-    return Question(
-        image=image,
-        question=preset.question,
-        params=GenerationParams(
-            temperature=preset.generation.temperature,
-            top_p=preset.generation.top_p,
-            max_new_tokens=max_new_tokens or preset.generation.max_new_tokens,
-            visual_tokens=preset.generation.visual_tokens,
-        ),
-        system=preset.system,
-        schema=preset.schema,
-        checks=preset.checks,
-        repair_turns=0,
-        strict=strict,
+    params = preset_params(preset, max_new_tokens)
+    return make_question(
+        image, preset.question, params, preset=preset, repair_turns=0, strict=strict
     )
 
 
-def ask(session: ModelSession, question: Question) -> Iterator[Event]:
-    """Yield the streamed answer to a question, then its checked result."""
+def ask(
+    session: ModelSession, question: Question, stop: threading.Event | None = None
+) -> Iterator[Event]:
+    """Yield the streamed answer to a question, then its checked result.
+
+    Setting `stop` ends the answer within a word, keeping what was said, and skips repairs.
+    """
     shown, view = model_view(question.image, question.region, question.region_mode)
     params = question.params
     if question.strict and question.schema is not None:
         params = replace(params, json_schema=question.schema)
     answer = Answer(text="", view=view)
-    turns = list(question.history)
-    prompt = question.question
-    if question.region is not None and question.region_mode == "highlight":
-        prompt += "\n" + HIGHLIGHT_NOTE[question.language]
+    turns: list[ModelTurn] = []
+    if question.history:
+        kept, answer.left_out = fit_history(
+            question.history, _history_budget(session, question), session.count_tokens
+        )
+        turns = list(kept)
+    prompt = _prompt(question)
     for turn in range(question.repair_turns + 1):
         if turn:
             yield RepairStarted(prompt, turn)
         messages = build_messages(question.system, shown, turns, prompt)
         generation = session.stream(messages, params)
         for piece in generation:
+            if stop is not None and stop.is_set():
+                generation.stop()
             yield Delta(piece, turn)
         answer.stats.append(generation.stats)
         answer.turns.append((prompt, generation.text))
@@ -141,11 +192,39 @@ def ask(session: ModelSession, question: Question) -> Iterator[Event]:
         before = _problems(answer)
         _analyse(answer, generation.text, question)
         if turn:
-            answer.repairs.append(_repair_note(before, answer))
+            answer.repairs.append(repair_outcome(before, len(_problems(answer)), question.language))
         if question.schema is None or answer.valid or generation.stats.stopped:
             break
         prompt = repair_request(_problems(answer), question.language)
     yield Finished(answer)
+
+
+def _prompt(question: Question) -> str:
+    """Return the question as the model reads it: with the region and the threshold, if set."""
+    prompt = question.question
+    if question.region is not None and question.region_mode == "highlight":
+        prompt += "\n" + HIGHLIGHT_NOTE[question.language]
+    context = question.check_context
+    if context.threshold is not None:
+        prompt += "\n" + threshold_note(
+            context.threshold, context.threshold_direction, question.language
+        )
+    return prompt
+
+
+# The chat template's own tokens around each turn, and a little room for error.
+TEMPLATE_TOKENS = 64
+
+
+def _history_budget(session: ModelSession, question: Question) -> int:
+    """Return the tokens the history may take: the context less the image, question and answer."""
+    visual = (question.params.visual_tokens or session.get().info.visual_tokens)[1]
+    asked = session.count_tokens(question.system) + session.count_tokens(question.question)
+    room = session.context_tokens - visual - asked - question.params.max_new_tokens
+    room -= TEMPLATE_TOKENS
+    if question.history_tokens is not None:
+        room = min(room, question.history_tokens)
+    return max(0, room)
 
 
 def _analyse(answer: Answer, text: str, question: Question) -> None:
@@ -165,15 +244,10 @@ def _analyse(answer: Answer, text: str, question: Question) -> None:
     ]
 
 
-def _problems(answer: Answer) -> list[str]:
+def _problems(answer: Answer) -> list[Problem]:
+    """Return what is wrong with the answer: why no JSON was read, or its schema errors."""
     if answer.extraction is None:
         return []
-    if not answer.extraction.ok:
-        return [answer.extraction.error]
-    return [f"{error.path}: {error.message}" for error in answer.errors]
-
-
-def _repair_note(before: list[str], answer: Answer) -> str:
-    if answer.valid:
-        return "repair fixed: " + "; ".join(before)
-    return f"repair left {len(_problems(answer))} of {len(before)} problem(s)"
+    if answer.extraction.problem is not None:
+        return [answer.extraction.problem]
+    return list(answer.errors)

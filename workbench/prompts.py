@@ -17,6 +17,17 @@ HIGHLIGHT_NOTE = {
     "en": "The region to look at is outlined in red.",
     "zh": "需要查看的区域已用红框标出。",
 }
+# Added to the question when the user set an alarm threshold: the model is told the number
+# the threshold check then uses, from the one field that holds it.
+THRESHOLD_NOTE = {
+    "en": "The alarm threshold is {value} (in the unit of the dial): "
+    "the alarm goes off when the reading is {direction} it.",
+    "zh": "报警阈值为 {value}（与表盘单位相同）：读数{direction}阈值时报警。",
+}
+THRESHOLD_DIRECTION = {
+    "en": {"above": "above", "below": "below"},
+    "zh": {"above": "高于", "below": "低于"},
+}
 REPAIR_REQUEST = {
     "en": "Your JSON does not match the required schema:\n{errors}\n"
     "Reply with the corrected JSON only, no other text.",
@@ -43,6 +54,13 @@ def model_view(image: Image.Image, region: Region | None, mode: str) -> tuple[Im
             image.size, region
         )
     return outline_region(image, region), View(image.size)
+
+
+def threshold_note(threshold: float, direction: str, language: str = "en") -> str:
+    """Return the sentence that tells the model the alarm threshold, in the language."""
+    return THRESHOLD_NOTE[language].format(
+        value=f"{threshold:g}", direction=THRESHOLD_DIRECTION[language][direction]
+    )
 
 
 def system_prompt(role: str, instructions: str) -> str:

@@ -46,8 +46,31 @@ class Status:
     error: str = ""
     hint: str = ""
 
+    def summary(self) -> str:
+        """Return a short line for a client's eyes: what the model is doing, in plain words."""
+        if self.state == "idle":
+            return f"{self.model} · loads on the first question"
+        if self.state == "loading":
+            return f"{self.model} · loading: {self.stage}…"
+        if self.state == "failed":
+            return f"{self.model} · could not load: {self.error} {self.hint}".strip()
+        where = "CPU" if self.device == "cpu" else f"GPU ({self.device})"
+        line = f"{self.model} · ready on {where} · {self.load_seconds:.1f} s to load"
+        return f"{line} · ⚠ {RANDOM_WEIGHTS_WARNING}" if self.random_weights else line
+
+    def details(self) -> str:
+        """Return what sits behind the summary: dtype and why, image budget, patches."""
+        if self.state != "ready":
+            return ""
+        parts = [f"{self.dtype}" + (f" ({self.dtype_reason})" if self.dtype_reason else "")]
+        if self.visual_tokens:
+            parts.append(f"images up to {self.visual_tokens[1]:,} visual tokens")
+        if self.patches:
+            parts.append("patches: " + ", ".join(patch.name for patch in self.patches))
+        return "; ".join(parts)
+
     def describe(self) -> str:
-        """Return one line of plain text for a status bar."""
+        """Return one line of plain text for a log or the command line."""
         if self.state == "idle":
             return f"{self.model}: not loaded yet (loads on the first question)"
         if self.state == "loading":
@@ -146,6 +169,15 @@ class ModelSession:
     def prefill_rate(self) -> float | None:
         """Return prompt tokens per second before the first word, as last measured with an image."""
         return self._prefill_rate
+
+    def count_tokens(self, text: str) -> int:
+        """Return how many tokens the text takes in a prompt (loading the model if needed)."""
+        return self.get().count_tokens(text)
+
+    @property
+    def context_tokens(self) -> int:
+        """Return the model's context window in tokens (loading the model if needed)."""
+        return self.get().info.context_tokens
 
     def stream(self, messages: list[Message], params: GenerationParams) -> Generation:
         """Return a streamed answer from the engine (loading it first if needed)."""

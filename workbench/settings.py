@@ -39,6 +39,7 @@ class Settings:
     cache_dir: Path = dataclasses.field(default_factory=lambda: default_cache_dir())
     memory_limit_gib: float | None = None  # caps the memory the pre-load check assumes
     skip_memory_check: bool = False
+    history_tokens: int | None = None  # most tokens of chat history sent; None: what fits
 
     def __post_init__(self) -> None:
         _check_choice("engine", self.engine, ENGINES)
@@ -50,6 +51,8 @@ class Settings:
         check_budget((1 if low is None else low, MAX_BUDGET if high is None else high))
         if not math.isfinite(self.gpu_headroom_gib) or self.gpu_headroom_gib < 0:
             raise ValueError(f"gpu headroom must be >= 0 GiB, got {self.gpu_headroom_gib}")
+        if self.history_tokens is not None and self.history_tokens < 0:
+            raise ValueError(f"history tokens must be >= 0, got {self.history_tokens}")
         limit = self.memory_limit_gib
         if limit is not None and not (math.isfinite(limit) and limit > 0):
             raise ValueError(f"memory limit must be > 0 GiB, got {limit}")
@@ -90,6 +93,7 @@ _FLAGS: dict[str, tuple[str, type, str]] = {
     "--cache-dir": ("cache_dir", Path, "where the tiny model and examples are kept"),
     "--memory-limit-gib": ("memory_limit_gib", float, "memory the pre-load check may assume"),
     "--skip-memory-check": ("skip_memory_check", bool, "load even if the model may not fit"),
+    "--history-tokens": ("history_tokens", int, "chat history sent, at most (default: what fits)"),
 }
 
 

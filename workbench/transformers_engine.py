@@ -98,6 +98,10 @@ class TransformersEngine:
         generation.pieces = pieces()
         return generation
 
+    def count_tokens(self, text: str) -> int:
+        """Return how many tokens the text takes in a prompt."""
+        return len(self.processor.tokenizer.encode(text, add_special_tokens=False))
+
     def processor_inputs(self, messages: list[Message], visual_tokens: Budget) -> Any:
         """Return the model's inputs for chat messages (on the CPU), images within the budget."""
         return self.processor.apply_chat_template(
