@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import gc
 import logging
 import os
 import secrets
+import shutil
+import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +19,6 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 from workbench import settings as settings_module
-from workbench.images import MAX_FILE_BYTES
 
 if TYPE_CHECKING:  # hints only: Gradio is imported when serve() needs it
     import gradio as gr
@@ -25,9 +28,11 @@ if TYPE_CHECKING:  # hints only: Gradio is imported when serve() needs it
 SHARE_USER = "workbench"
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argparse.Namespace:
     """Return the launcher's arguments: server flags plus the model settings."""
-    parser = argparse.ArgumentParser(description="The workbench: vision answers you can check.")
+    parser = argparse.ArgumentParser(
+        prog=prog, description="The workbench: vision answers you can check."
+    )
     parser.add_argument("--host", default=os.environ.get("WORKBENCH_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("WORKBENCH_PORT", 7860)))
     parser.add_argument("--share", action="store_true", help="also serve a public share link")
@@ -65,12 +70,13 @@ def serve(
     except ValueError as error:
         raise SystemExit(f"error: {error}") from None
     auth = credentials(args)
+    private_temp_dir()
 
     # Start-up makes a few million long-lived objects (Gradio, the widgets): collecting garbage
     # among them only slows the page coming up, and later collections need not walk them again.
     gc.disable()
     from tabs import security
-    from tabs.app import CSS, THEME, build_app, create_context
+    from tabs.app import build_app, create_context, launch_options
 
     security.warn_short_passwords(auth or [])
     ctx = create_context(settings, concurrency=args.concurrency)
@@ -82,21 +88,36 @@ def serve(
         server_name=args.host,
         server_port=args.port,
         share=args.share,
-        max_file_size=MAX_FILE_BYTES,
-        theme=THEME,
-        css=CSS,
-        footer_links=["api"],
         prevent_thread_lock=True,
         quiet=quiet,
+        **launch_options(ctx),
         **security.launch_options(auth, throttle),
     )
     return app, local_url, share_url
 
 
-def main(argv: list[str] | None = None) -> None:
+def private_temp_dir() -> Path:
+    """Give this process its own folder for uploads and exports, removed when it exits.
+
+    Gradio keeps uploads and served files in `GRADIO_TEMP_DIR` (read when it is imported):
+    inside it the app's `delete_cache` ages them out while it runs, and nothing is left
+    behind when it stops.
+    """
+    parent = os.environ.get("GRADIO_TEMP_DIR")
+    if parent:
+        Path(parent).mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="workbench-", dir=parent))
+    os.environ["GRADIO_TEMP_DIR"] = str(folder)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def main(argv: list[str] | None = None, prog: str | None = None) -> None:
     """Build the app and serve it until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    args = parse_args(argv)
+    # A service manager stops the app with SIGTERM: exit as on Ctrl-C, so the cleanup runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    args = parse_args(argv, prog)
     app, local_url, share_url = serve(args)
     if args.share and not share_url:
         print(f"* No share link could be made (no internet?); still serving at {local_url}")

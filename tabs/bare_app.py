@@ -20,7 +20,6 @@ THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="slate")
 CSS = """
 .model-status p { margin: 0; font-size: 0.92em; }
 .preset-error { border-left: 4px solid #dc2626; padding-left: 0.75em; }
-footer { display: none !important; }
 """
 TABS = {"receipts": 4, "screenshots": 2, "homework": 3, "gauges": 2}  # key: examples, as the app
 # A fixed folder, drawn once: the server is killed by a signal, so nothing would clean a temp dir.

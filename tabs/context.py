@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import gradio as gr
 from PIL import Image
@@ -11,11 +14,39 @@ from PIL import Image
 from workbench.boxes import Region, clamp_region
 from workbench.examples import Example
 from workbench.images import ImageError, load_image
-from workbench.presets import Preset, PresetError, PresetFile
+from workbench.presets import PRESETS_DIR, Preset, PresetError, PresetFile
 from workbench.session import ModelSession
 from workbench.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+class Stops:
+    """The Stop buttons' signals: one event per running answer, by (browser session, tab)."""
+
+    def __init__(self) -> None:
+        self._events: dict[tuple[str, str], threading.Event] = {}
+        self._lock = threading.Lock()
+
+    def start(self, key: tuple[str, str]) -> threading.Event:
+        """Return the signal for an answer starting now (the latest answer of a key wins)."""
+        event = threading.Event()
+        with self._lock:
+            self._events[key] = event
+        return event
+
+    def stop(self, key: tuple[str, str]) -> None:
+        """Signal the running answer of `key`, if there is one."""
+        with self._lock:
+            event = self._events.get(key)
+        if event is not None:
+            event.set()
+
+    def finish(self, key: tuple[str, str], event: threading.Event) -> None:
+        """Forget the signal of an answer that ended."""
+        with self._lock:
+            if self._events.get(key) is event:
+                del self._events[key]
 
 
 @dataclass(frozen=True)
@@ -29,6 +60,14 @@ class AppContext:
     strict_available: bool = False
     strict_reason: str = ""  # why strict mode is off, when it is
     concurrency: int = 1  # model calls at once, across all tabs
+    stops: Stops = field(default_factory=Stops)
+    # The built-in examples by the SHA-256 of their image file: an answer about one of them
+    # is compared with its ground truth.
+    example_digests: dict[str, Example] = field(default_factory=dict)
+
+    def example_for(self, sha256: str) -> Example | None:
+        """Return the built-in example whose image has this digest, if any."""
+        return self.example_digests.get(sha256)
 
 
 @dataclass(frozen=True)
@@ -42,40 +81,66 @@ class DomainTab:
     threshold: bool = False  # an alarm threshold input (gauges)
 
 
+@dataclass(frozen=True)
+class Picture:
+    """The uploaded image as the model will see it: pixels, marked region, where it came from."""
+
+    image: Image.Image
+    region: Region | None
+    name: str  # the file name as uploaded
+    sha256: str  # of the file's bytes
+
+    def key(self, region_mode: str) -> str:
+        """Return what identifies the picture the model sees: content, region and mode."""
+        if self.region is None:
+            return self.sha256
+        box = ",".join(map(str, self.region.as_box()))
+        return f"{self.sha256}:{region_mode}:{box}"
+
+
 def tab_presets(ctx: AppContext, tab: DomainTab) -> tuple[PresetFile | None, PresetError | None]:
     """Return the tab's presets, or the error that kept them from loading."""
     loaded = ctx.presets.get(tab.key)
+    if loaded is None:
+        return None, PresetError(PRESETS_DIR / f"{tab.key}.toml", "", "file not found")
     if isinstance(loaded, PresetFile):
         return loaded, None
     return None, loaded
 
 
 def find_preset(ctx: AppContext, tab: DomainTab, name: str | None) -> Preset | None:
+    """Return the tab's preset called `name` (None for none); gr.Error for an unknown name."""
     presets, _ = tab_presets(ctx, tab)
     if presets is None or not name:
         return None
     try:
         return presets.get(name)
     except KeyError:
-        raise gr.Error(f"There is no preset called {name!r} in this tab.") from None
+        raise mistake(f"There is no preset called {name!r} in this tab.") from None
 
 
-def image_and_region(value: dict | None) -> tuple[Image.Image, Region | None]:
+def mistake(message: str) -> gr.Error:
+    """Return the error for a user's mistake: shown to them, no traceback in the server log."""
+    return gr.Error(message, print_exception=False)
+
+
+def picture(value: dict | None) -> Picture:
     """Return the uploaded image and its marked region; raise gr.Error saying what is wrong."""
     if not value or not value.get("image"):
-        raise gr.Error("Add an image first: upload one, paste one, or pick an example below.")
+        raise mistake("Add an image first: upload one, paste one, or pick an example below.")
+    path = Path(value["image"])
+    if not path.is_file():  # uploads age out of the server's cache after a few hours
+        raise mistake("The uploaded image is no longer on the server. Upload it again.")
     try:
-        image = load_image(value["image"])
+        image = load_image(path)
     except ImageError as error:
-        # A visitor's mistake, not a fault: one log line, and no traceback from Gradio.
-        log.info("refused an image: %s", error)
-        raise gr.Error(str(error), print_exception=False) from None
+        raise mistake(str(error)) from None
     boxes = value.get("boxes") or []
-    if not boxes:
-        return image, None
-    box = boxes[-1]
-    try:
-        region = clamp_region((box["xmin"], box["ymin"], box["xmax"], box["ymax"]), image.size)
-    except (KeyError, TypeError, ValueError) as error:
-        raise gr.Error(f"The marked region cannot be used ({error}). Draw it again.") from None
-    return image, region
+    region = None
+    if boxes:
+        box = boxes[-1]
+        try:
+            region = clamp_region((box["xmin"], box["ymin"], box["xmax"], box["ymax"]), image.size)
+        except (KeyError, TypeError, ValueError) as error:
+            raise mistake(f"The marked region cannot be used ({error}). Draw it again.") from None
+    return Picture(image, region, path.name, hashlib.sha256(path.read_bytes()).hexdigest())

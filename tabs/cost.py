@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import gradio as gr
 
-from tabs.context import AppContext, DomainTab, find_preset, image_and_region
-from workbench.budget import Budget, expected_wait, resized, visual_tokens
+from tabs.context import AppContext, DomainTab, find_preset, picture
+from workbench.budget import Budget, expected_wait, preset_budget, preset_max, resized
+from workbench.budget import visual_tokens as count_visual_tokens
 from workbench.presets import Preset
 from workbench.prompts import model_view
 
@@ -29,7 +30,7 @@ def cost_line(
     image: dict | None,
     region_mode: str,
     preset: str | None,
-    max_visual_tokens: float | None,
+    visual_tokens: float | None,
     question: str | None = None,
     role: str | None = None,
     language: str = "en",
@@ -42,16 +43,16 @@ def cost_line(
         chosen = find_preset(ctx, tab, preset)
     except gr.Error:
         chosen = None
-    budget = visual_budget(ctx, chosen, max_visual_tokens)
+    budget = visual_budget(ctx, chosen, visual_tokens)
     note = _cap_note(ctx, chosen, budget[1])
     if not image or not image.get("image"):
         return note
     try:
-        full_image, region = image_and_region(image)
-        shown, _ = model_view(full_image, region, region_mode)
+        uploaded = picture(image)
+        shown, _ = model_view(uploaded.image, uploaded.region, region_mode)
     except (gr.Error, ValueError) as error:  # say it here; the Ask button raises it
         return f"⚠️ {getattr(error, 'message', error)}"
-    tokens = visual_tokens(shown.size, budget)
+    tokens = count_visual_tokens(shown.size, budget)
     width, height = resized(shown.size, budget)
     line = f"🖼 {tokens:,} visual tokens (the model sees {width}×{height} px)"
     rate = ctx.session.prefill_rate
@@ -90,27 +91,16 @@ def _device_budget(ctx: AppContext) -> tuple[str, Budget]:
 
 def slider_default(ctx: AppContext, preset: Preset | None) -> int:
     """Return the preset's max visual tokens, capped on the CPU; else the device's max."""
-    device, (_, device_max) = _device_budget(ctx)
     asked = preset.generation.visual_tokens if preset else None
-    if asked is None:
-        value = device_max
-    else:
-        # The CPU default is small so that answers start in ~15 s; a grounding preset's 2048
-        # would make the first word wait a minute. The user can still raise the slider.
-        value = min(asked[1], device_max) if device == "cpu" else asked[1]
     low, high = visual_slider_range(ctx)
-    return max(low, min(value, high))
+    return max(low, min(preset_max(asked, *_device_budget(ctx)), high))
 
 
 def visual_budget(ctx: AppContext, preset: Preset | None, slider: float | None) -> Budget:
     """Return the (min, max) visual tokens an ask uses: the slider's max, min never above it."""
-    high = slider_default(ctx, preset) if slider is None else int(slider)
     asked = preset.generation.visual_tokens if preset else None
-    device_low = _device_budget(ctx)[1][0]
-    # A preset's minimum enlarges small images; once the slider is at or below it, min = max
-    # would make the processor round a small image up past the slider: the device's applies.
-    low = asked[0] if asked and asked[0] < high else device_low
-    return min(low, high), high
+    high = slider_default(ctx, preset) if slider is None else int(slider)
+    return preset_budget(asked, *_device_budget(ctx), high)
 
 
 def _cap_note(ctx: AppContext, preset: Preset | None, slider: int) -> str:
@@ -126,8 +116,3 @@ def _cap_note(ctx: AppContext, preset: Preset | None, slider: int) -> str:
             "print."
         )
     return f"ℹ️ The preset asks for up to {asked[1]:,} visual tokens; the slider is at {slider:,}."
-
-
-def preset_visual_tokens(preset: str | None, *, ctx: AppContext, tab: DomainTab) -> int:
-    """Return the visual-token slider's value for a preset on this device (on page load)."""
-    return slider_default(ctx, find_preset(ctx, tab, preset))

@@ -3,48 +3,74 @@
 from __future__ import annotations
 
 import json
-import tempfile
-from dataclasses import dataclass
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gradio.utils import get_upload_folder
+
 from workbench.drawing import draw_boxes, outline_region
 from workbench.pipeline import Answer, Question
+from workbench.record import result_record
 from workbench.session import RANDOM_WEIGHTS_WARNING
+from workbench.truth import compare_json
 
 if TYPE_CHECKING:
-    from tabs.handlers import AppContext
-    from workbench.presets import Preset
+    from tabs.context import AppContext, DomainTab, Picture
+    from workbench.examples import Example
 
-
-@dataclass(frozen=True)
-class Shown:
-    """The status line and the result outputs, in the tab's output order."""
-
-    status: str
-    outputs: tuple[Any, ...]  # parsed, verdict, checks, annotated, downloads, details
+# The result areas of a tab, by component name, as they are before any answer.
+EMPTY: dict[str, Any] = {
+    "parsed": None,
+    "verdict": "",
+    "checks": "",
+    "truth": "",
+    "annotated": None,
+    "downloads": None,
+    "details": None,
+}
+RESULTS = tuple(EMPTY)
+FREE_TEXT = "ℹ️ Free-text answer — no JSON expected."
+STOPPED_NOTE = "⏹ **Stopped**: what follows is about the partial answer."
+EXPORTS = "workbench-exports"  # inside Gradio's cache, which ages files out and empties on exit
 
 
 def render(
-    answer: Answer, question: Question, ctx: AppContext, preset: Preset | None, language: str
-) -> Shown:
-    """Return what the tab shows for a finished answer."""
+    answer: Answer, question: Question, ctx: AppContext, tab: DomainTab, shown: Picture
+) -> dict[str, Any]:
+    """Return what the tab shows for a finished answer: the run line and the result areas."""
     status = ctx.session.status
-    details = _details(answer, question, ctx, preset, language)
+    details = result_record(
+        answer,
+        question,
+        status=status,
+        tab=tab.key,
+        image_name=shown.name,
+        image_sha256=shown.sha256,
+    )
     annotated = _annotated(answer, question)
-    files = _export(details, answer, annotated)
-    parsed = answer.extraction.value if answer.extraction else None
     line = _stats_line(answer)
     if status.random_weights:
         line += f" — **⚠ {RANDOM_WEIGHTS_WARNING}**"
-    outputs = (parsed, verdict(answer), checks_markdown(answer), annotated, files, details)
-    return Shown(line, outputs)
+    shown_verdict = verdict(answer)
+    if answer.stats and answer.stats[-1].stopped:
+        shown_verdict = f"{STOPPED_NOTE}\n\n{shown_verdict}".strip()
+    return {
+        "run_status": line,
+        "parsed": answer.extraction.value if answer.extraction else None,
+        "verdict": shown_verdict,
+        "checks": checks_markdown(answer),
+        "truth": truth_markdown(ctx.example_for(shown.sha256), answer),
+        "annotated": annotated,
+        "downloads": _export(details, annotated),
+        "details": details,
+    }
 
 
 def verdict(answer: Answer) -> str:
-    """Return the validation verdict as Markdown (empty for free-text answers)."""
+    """Return the validation verdict as Markdown."""
     if answer.extraction is None:
-        return ""
+        return FREE_TEXT
     repaired = "".join(f"\n\n🔧 {note}" for note in answer.repairs)
     if not answer.extraction.ok:
         return f"❌ **No usable JSON**: {answer.extraction.error}{repaired}"
@@ -67,6 +93,38 @@ def checks_markdown(answer: Answer) -> str:
         for check in answer.checks
     ]
     return "**Domain checks**\n" + "\n".join(lines)
+
+
+VERDICT_MARKS = {"match": "✅", "differs": "❌", "missing": "⚠️ missing", "unscored": "— not scored"}
+TRUTH_ROWS = 40
+
+
+def truth_markdown(example: Example | None, answer: Answer) -> str:
+    """Return the expected-vs-got table for an answer about a built-in example (else "")."""
+    if example is None or answer.extraction is None or answer.extraction.value is None:
+        return ""
+    rows = compare_json(example.truth, answer.extraction.value)
+    scored = [row for row in rows if row.verdict != "unscored"]
+    matched = sum(row.verdict == "match" for row in scored)
+    lines = [
+        f"**Expected vs got** — built-in example *{example.name.replace('_', ' ')}*: "
+        f"{matched} of {len(scored)} fields match",
+        "",
+        "| field | expected | got | |",
+        "|---|---|---|---|",
+    ]
+    for row in rows[:TRUTH_ROWS]:
+        mark = VERDICT_MARKS[row.verdict]
+        lines.append(f"| `{row.path}` | {_cell(row.expected)} | {_cell(row.got)} | {mark} |")
+    if len(rows) > TRUTH_ROWS:
+        lines.append(f"| … {len(rows) - TRUTH_ROWS} more | | | |")
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    text = text if len(text) <= 40 else text[:39] + "…"
+    return text.replace("|", "\\|")
 
 
 def _annotated(answer: Answer, question: Question):
@@ -93,49 +151,10 @@ def _stats_line(answer: Answer) -> str:
     return "⏱ " + " · ".join(part for part in parts if part) + turns
 
 
-def _details(
-    answer: Answer, question: Question, ctx: AppContext, preset: Preset | None, language: str
-) -> dict[str, Any]:
-    status = ctx.session.status
-    region = question.region
-    budget = question.params.visual_tokens
-    return {
-        "model": status.model,
-        "random_weights": status.random_weights,
-        "device": status.device,
-        "preset": preset.name if preset else None,
-        "language": language,
-        "parameters": {
-            "temperature": question.params.temperature,
-            "top_p": question.params.top_p,
-            "max_new_tokens": question.params.max_new_tokens,
-            "visual_tokens": None if budget is None else list(budget),  # (min, max) per image
-            "strict": question.strict,
-            "repair_turns": question.repair_turns,
-        },
-        "image_size": list(question.image.size),
-        "region": None
-        if region is None
-        else {
-            "box": [region.left, region.top, region.right, region.bottom],
-            "mode": question.region_mode,
-        },
-        "answer": answer.text,
-        "parsed": answer.extraction.value if answer.extraction else None,
-        "validation": {
-            "valid": answer.valid,
-            "extraction_error": answer.extraction.error if answer.extraction else "",
-            "errors": [{"path": e.path, "message": e.message} for e in answer.errors],
-        },
-        "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in answer.checks],
-        "boxes": [{"label": label, "box": list(box)} for label, box in answer.boxes],
-        "repairs": answer.repairs,
-        "turns": [stats.as_dict() for stats in answer.stats],
-    }
-
-
-def _export(details: dict[str, Any], answer: Answer, annotated) -> list[str]:
-    folder = Path(tempfile.mkdtemp(prefix="workbench-export-"))
+def _export(details: dict[str, Any], annotated) -> list[str]:
+    """Write result.json (and the annotated image) where Gradio serves and ages them out."""
+    folder = Path(get_upload_folder()) / EXPORTS / uuid.uuid4().hex
+    folder.mkdir(parents=True)
     result = folder / "result.json"
     result.write_text(json.dumps(details, ensure_ascii=False, indent=2), encoding="utf-8")
     files = [str(result)]

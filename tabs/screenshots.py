@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tabs.common import build_domain_tab
 from tabs.context import AppContext, DomainTab
+from tabs.layout import TabUI
 
 TAB = DomainTab(
     key="screenshots",
@@ -17,6 +18,6 @@ TAB = DomainTab(
 TITLE = TAB.title
 
 
-def build(ctx: AppContext) -> None:
-    """Lay out the tab and wire its events."""
-    build_domain_tab(ctx, TAB)
+def build(ctx: AppContext) -> TabUI:
+    """Lay out the tab and wire its events; return its components."""
+    return build_domain_tab(ctx, TAB)

@@ -1,4 +1,9 @@
-"""Test set-up: offline, no telemetry, one shared cache so the tiny model is built once."""
+"""Test set-up: offline, no telemetry, one shared cache so the tiny model is built once.
+
+Everything the tests write to a temp folder (uploads, exports, Gradio's cache, subprocesses'
+files) goes into one folder of their own, removed at the end; the run then fails if the real
+temp folder holds anything that was not there before.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,34 @@ from pathlib import Path
 
 import pytest
 
+_SYSTEM_TEMP = Path(tempfile.gettempdir())
+_BEFORE = set(os.listdir(_SYSTEM_TEMP))
+_OWN_TEMP = Path(tempfile.mkdtemp(prefix="workbench-tests-"))
 # Set before anything imports gradio or huggingface_hub: both read these at import time.
 os.environ.update(
     HF_HUB_OFFLINE="1",
     HF_HUB_DISABLE_TELEMETRY="1",
     GRADIO_ANALYTICS_ENABLED="False",
     HF_HUB_DISABLE_PROGRESS_BARS="1",
+    TMPDIR=str(_OWN_TEMP),
+    GRADIO_TEMP_DIR=str(_OWN_TEMP / "gradio"),
 )
-os.environ.setdefault("WORKBENCH_CACHE_DIR", tempfile.mkdtemp(prefix="workbench-tests-"))
+tempfile.tempdir = str(_OWN_TEMP)  # this process has already read TMPDIR
+os.environ.setdefault("WORKBENCH_CACHE_DIR", str(_OWN_TEMP / "cache"))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Remove the tests' temp folder; fail the run if they left anything in the real one."""
+    shutil.rmtree(_OWN_TEMP, ignore_errors=True)
+    # Another test session's own folder (a second pytest at once) is not this run's leftover.
+    left = sorted(
+        name
+        for name in set(os.listdir(_SYSTEM_TEMP)) - _BEFORE
+        if not name.startswith("workbench-tests-")
+    )
+    if left and session.exitstatus == 0:
+        print(f"\nThe tests left files in {_SYSTEM_TEMP}: {', '.join(left)}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -62,7 +87,7 @@ def mismatched_model(cache_dir: Path, tmp_path: Path) -> Path:
     return target
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as probe:
@@ -72,17 +97,16 @@ def _free_port() -> int:
 
 def launch_app(ctx):
     """Launch the app for a context on a free local port; return (app, url)."""
-    from tabs.app import CSS, THEME, build_app
+    from tabs.app import build_app, launch_options
 
     app = build_app(ctx)
     app.queue(default_concurrency_limit=ctx.concurrency)
     _, url, _ = app.launch(
         server_name="127.0.0.1",
-        server_port=_free_port(),
+        server_port=free_port(),
         prevent_thread_lock=True,
         quiet=True,
-        theme=THEME,
-        css=CSS,
+        **launch_options(ctx),
     )
     return app, url
 

@@ -13,18 +13,22 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tabs import TABS
+from tabs.handlers import example_labels
+from tests.conftest import launch_app
 
 pytestmark = pytest.mark.browser
 
+TABS_BY_KEY = {tab.TAB.key: tab for tab in TABS}
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "browser"
 STREAM_TAB = "screenshots"
 FREE_TEXT_PRESET = "Write a bug report"  # no schema, so no repair turn follows the answer
 LONG_ANSWER_TOKENS = 1200  # tiny streams a few dozen tokens a second: long enough to watch
 SHORT_ANSWER_TOKENS = 16  # the slider's minimum
 STABLE_SECONDS = 1.5  # no growth for this long counts as stopped
-POLL_SECONDS = 0.1
+POLL_MS = 50
 COST_LINE = re.compile(r"^\s*🖼 [\d,]+ visual tokens \(the model sees \d+×\d+ px\)")
 
 # The text of the last assistant message of a chat, or null while there is none.
@@ -38,6 +42,28 @@ CANVAS_PIXELS_JS = """([selector, fx, fy]) => {
     const x = Math.floor(canvas.width * fx), y = Math.floor(canvas.height * fy);
     return Array.from(canvas.getContext('2d').getImageData(x, y, 8, 8).data);
 }"""
+
+
+@pytest.fixture(scope="module")
+def app_context():
+    """Return the app context with the cache where a user has it (~/.cache/workbench).
+
+    Not the tests' temp folder: Gradio serves files from the temp folder without asking, so
+    examples there would hide a missing `allowed_paths` (the first click on an example did
+    nothing after every server start).
+    """
+    from tabs.app import create_context
+    from workbench.settings import Settings
+
+    return create_context(Settings(model="tiny", cache_dir=Path.home() / ".cache" / "workbench"))
+
+
+@pytest.fixture(scope="module")
+def app_url(app_context) -> str:
+    """Return the URL of a fresh app on that context: examples are first clicked after its start."""
+    app, url = launch_app(app_context)
+    yield url
+    app.close()
 
 
 @pytest.fixture(scope="session")
@@ -88,6 +114,11 @@ def _panel(page: Page, key: str):
     return page.locator(f"#{key}-chat").locator("xpath=ancestor::*[@role='tabpanel'][1]")
 
 
+def _example(page: Page, key: str, label: str):
+    """Return the button of a tab's example, by its label."""
+    return _panel(page, key).get_by_text(label, exact=True)
+
+
 def _cost(page: Page, key: str, other_than: str = "") -> str:
     """Return the cost line under the tab's image once it counts an image (and differs)."""
     line = page.locator(f"#{key}-cost")
@@ -103,17 +134,30 @@ def _uncaught(errors: list[str]) -> list[str]:
     return [error for error in errors if error.startswith("pageerror")]
 
 
+# Whether an input has held a value for `ms` milliseconds (the page times it).
+HOLDS_JS = """([input, value, ms]) => {
+    const now = performance.now();
+    if (input.value !== value) { input.heldSince = undefined; return false; }
+    input.heldSince = input.heldSince ?? now;
+    return now - input.heldSince >= ms;
+}"""
+
+
 def _set_number(page: Page, key: str, label: str, value: float) -> None:
     """Type a value into a slider's number box inside the tab's open accordion."""
     field = _panel(page, key).get_by_label(f"number input for {label}")
-    # A preset change still in flight may overwrite the value once; set it until it holds.
+    # A preset change still in flight may overwrite the value once: set it until it holds.
     for _ in range(3):
         field.fill(str(value))
         field.press("Enter")
         field.blur()
-        page.wait_for_timeout(500)
-        if field.input_value() == str(value):
-            break
+        try:
+            page.wait_for_function(
+                HOLDS_JS, arg=[field.element_handle(), str(value), 500], timeout=3_000
+            )
+            return
+        except PlaywrightTimeoutError:
+            continue
     expect(field).to_have_value(str(value))
 
 
@@ -129,11 +173,13 @@ def test_every_tab_renders(page: Page, app_url: str, app_context, errors: list[s
             expect(page.locator(f"#{key}-{part}")).to_be_visible()
         expect(page.locator(f"#{key}-preset input")).not_to_have_value("")
         expect(page.locator(f"#{key}-question textarea")).not_to_have_value("")
-        rows = _panel(page, key).locator("[data-testid^='dataset-cell-'][data-testid$='-0']")
-        expect(rows).to_have_count(len(app_context.examples[key]))
+        labels = example_labels(app_context, tab.TAB)
+        assert len(labels) == len(app_context.examples[key])
+        for label in labels:
+            expect(_example(page, key, label)).to_be_visible()
         print(f"[browser] screenshot: {_shot(page, f'tab-{key}')}")
 
-        rows.first.click()
+        _example(page, key, labels[0]).click()
         cost = _cost(page, key)
         _panel(page, key).get_by_role("button", name=re.compile("Generation and checking")).click()
         expect(page.locator(f"#{key}-visual-tokens")).to_be_visible()
@@ -142,15 +188,17 @@ def test_every_tab_renders(page: Page, app_url: str, app_context, errors: list[s
     assert not _uncaught(errors), f"uncaught errors in the page: {_uncaught(errors)}"
 
 
-def test_ask_streams_and_stop_stops_it(page: Page, app_url: str, errors: list[str]) -> None:
+def test_ask_streams_and_stop_stops_it(
+    page: Page, app_url: str, app_context, errors: list[str]
+) -> None:
     """Example, region, role, a long free-text answer streamed, Stop, then a short ask completes."""
     key = STREAM_TAB
     _open(page, app_url)
-    page.get_by_role("tab", name=next(t.TITLE for t in TABS if t.TAB.key == key)).click()
+    page.get_by_role("tab", name=TABS_BY_KEY[key].TITLE).click()
     panel = _panel(page, key)
 
     # An example loads its image into the annotator.
-    panel.locator("[data-testid='dataset-cell-0-0']").click()
+    _example(page, key, example_labels(app_context, TABS_BY_KEY[key].TAB)[0]).click()
     canvas = page.locator(f"#{key}-image canvas")
     expect(canvas).to_be_visible()
     canvas.scroll_into_view_if_needed()
@@ -198,28 +246,35 @@ def test_ask_streams_and_stop_stops_it(page: Page, app_url: str, errors: list[st
         polling=50,
     )
     first_token = time.monotonic() - asked
-    lengths: list[int] = []
-    deadline = time.monotonic() + 10
-    while len(set(lengths)) < 3 and time.monotonic() < deadline:
-        text = _last_answer(page, key) or ""
-        if text.strip():
-            lengths.append(len(text))
-        time.sleep(POLL_SECONDS)
-    assert len(set(lengths)) >= 2, f"the answer did not grow while streaming: lengths {lengths}"
+    # The page keeps the lengths it saw; three different ones mean the answer grew twice.
+    page.wait_for_function(
+        "(selector) => { const js = " + LAST_ANSWER_JS + "; const t = js(selector) || '';"
+        " window.seenLengths = window.seenLengths || new Set();"
+        " if (t.trim()) window.seenLengths.add(t.length); return window.seenLengths.size >= 3; }",
+        arg=f"#{key}-chat",
+        timeout=10_000,
+        polling=POLL_MS,
+    )
+    lengths = sorted(page.evaluate("Array.from(window.seenLengths)"))
     print(f"[browser] screenshot: {_shot(page, 'stream-mid')}")
 
     # Stop: the text stops growing and stays stopped.
     stop_clicked = time.monotonic()
     page.locator(f"#{key}-stop").click()
     at_click = len(_last_answer(page, key) or "")
-    last_length, last_change = at_click, stop_clicked
-    while time.monotonic() - last_change < STABLE_SECONDS:
-        assert time.monotonic() - stop_clicked < 15, "the answer kept growing after Stop"
-        time.sleep(POLL_SECONDS)
-        length = len(_last_answer(page, key) or "")
-        if length != last_length:
-            last_length, last_change = length, time.monotonic()
-    stop_took = last_change - stop_clicked
+    # Stopped: the length has not changed for STABLE_SECONDS (the page times it).
+    page.wait_for_function(
+        "([selector, stable]) => { const js = " + LAST_ANSWER_JS + ";"
+        " const length = (js(selector) || '').length, now = performance.now();"
+        " if (window.lastLength !== length) {"
+        "   window.lastLength = length; window.lastChange = now; return false; }"
+        " return now - window.lastChange >= stable * 1000; }",
+        arg=[f"#{key}-chat", STABLE_SECONDS],
+        timeout=15_000,
+        polling=POLL_MS,
+    )
+    last_length = page.evaluate("window.lastLength")
+    stop_took = time.monotonic() - stop_clicked - STABLE_SECONDS
     assert last_length > 0
     print(f"[browser] screenshot: {_shot(page, 'stream-after-stop')}")
 
@@ -247,3 +302,117 @@ def test_ask_streams_and_stop_stops_it(page: Page, app_url: str, errors: list[st
     for error in errors:
         print(f"[browser] {error}")
     assert not _uncaught(errors), f"uncaught errors in the page: {_uncaught(errors)}"
+
+
+STOP_PRESSES = 10
+ERROR_BADGE = "Error"  # what Gradio paints over an output whose event failed
+
+
+def _prepare_long_answers(page: Page, app_context, key: str) -> None:
+    """Load the tab's first example, a free-text preset and a long token limit."""
+    page.get_by_role("tab", name=TABS_BY_KEY[key].TITLE).click()
+    _example(page, key, example_labels(app_context, TABS_BY_KEY[key].TAB)[0]).click()
+    _cost(page, key)
+    page.locator(f"#{key}-preset input").click()
+    page.get_by_role("option", name=FREE_TEXT_PRESET).click()
+    expect(page.locator(f"#{key}-question textarea")).to_have_value(re.compile("bug report"))
+    _panel(page, key).get_by_text("Generation and checking").click()
+    _set_number(page, key, "Max new tokens", LONG_ANSWER_TOKENS)
+
+
+def test_stop_keeps_each_partial_answer_marked_and_never_shows_an_error(
+    page: Page, app_url: str, app_context, errors: list[str]
+) -> None:
+    """Stop, pressed again and again mid-answer: the partial answer stays, marked, no badge."""
+    key = STREAM_TAB
+    _open(page, app_url)
+    _prepare_long_answers(page, app_context, key)
+    answers = _answers(page, key)
+    run_line = page.locator(f"#{key}-status")
+    for press in range(1, STOP_PRESSES + 1):
+        page.locator(f"#{key}-ask").click()
+        expect(answers).to_have_count(press, timeout=30_000)
+        # Some text has arrived (the model is loaded and decoding), then Stop.
+        expect(answers.nth(press - 1)).not_to_have_text(re.compile(r"^\s*$"), timeout=30_000)
+        page.locator(f"#{key}-stop").click()
+        expect(answers.nth(press - 1)).to_contain_text("⏹ stopped", timeout=10_000)
+        expect(run_line).to_contain_text("stopped")
+        expect(page.get_by_text(ERROR_BADGE, exact=True)).to_have_count(0)
+        expect(page.locator(f"#{key}-verdict")).to_contain_text("Stopped")
+    print(f"[browser] screenshot: {_shot(page, 'stopped-ten-times')}")
+    assert not _uncaught(errors), f"uncaught errors in the page: {_uncaught(errors)}"
+
+
+def test_a_mistake_gets_a_message_and_leaves_everything_else(
+    page: Page, app_url: str, app_context
+) -> None:
+    """An empty question after an answer: a message; the chat and results stay as they were."""
+    key = STREAM_TAB
+    _open(page, app_url)
+    _prepare_long_answers(page, app_context, key)
+    _set_number(page, key, "Max new tokens", SHORT_ANSWER_TOKENS)
+    page.locator(f"#{key}-ask").click()
+    expect(page.locator(f"#{key}-status")).to_contain_text("⏱", timeout=30_000)
+    chat_before = page.locator(f"#{key}-chat").inner_text()
+    page.locator(f"#{key}-question textarea").fill("")
+    page.locator(f"#{key}-ask").click()
+    expect(page.locator(f"#{key}-status")).to_contain_text("The question is empty")
+    expect(page.get_by_text("The question is empty").first).to_be_visible()  # and a toast
+    expect(page.get_by_text(ERROR_BADGE, exact=True)).to_have_count(0)
+    assert page.locator(f"#{key}-chat").inner_text() == chat_before
+    expect(page.locator(f"#{key}-verdict")).to_contain_text("Free-text answer")  # still there
+    print(f"[browser] screenshot: {_shot(page, 'mistake')}")
+
+
+def test_a_text_file_named_png_is_refused_on_upload(page: Page, app_url: str, tmp_path) -> None:
+    """The message shows as soon as the file is uploaded; the image area keeps its size."""
+    key = "receipts"
+    fake = tmp_path / "notes.png"
+    fake.write_text("these are notes, not pixels\n" * 20, encoding="utf-8")
+    _open(page, app_url)
+    area = page.locator(f"#{key}-image")
+    height = area.bounding_box()["height"]
+    area.locator("input[type=file]").set_input_files(str(fake))
+    expect(page.get_by_text(re.compile("not an image")).first).to_be_visible(timeout=10_000)
+    expect(area.get_by_text("Drop Image Here")).to_be_visible()  # empty again, full size
+    assert area.bounding_box()["height"] >= height * 0.9
+    print(f"[browser] screenshot: {_shot(page, 'text-file-upload')}")
+
+
+def test_status_is_plain_words_and_clear_empties_the_run_line(
+    page: Page, app_url: str, app_context
+) -> None:
+    """One status line without jargon (details behind a hover); Clear forgets the last run."""
+    key = STREAM_TAB
+    _open(page, app_url)
+    _prepare_long_answers(page, app_context, key)
+    _set_number(page, key, "Max new tokens", SHORT_ANSWER_TOKENS)
+    page.locator(f"#{key}-ask").click()
+    run_line = page.locator(f"#{key}-status")
+    expect(run_line).to_contain_text("⏱", timeout=30_000)
+    header = page.locator("#model-status")
+    expect(header).to_contain_text("ready on CPU")
+    for jargon in ("patches", "processor_without_video", "bfloat16"):
+        expect(header).not_to_contain_text(jargon)
+        expect(run_line).not_to_contain_text(jargon)
+    assert "processor_without_video" in header.locator("[title]").get_attribute("title")
+    page.locator(f"#{key}-clear").click()
+    expect(run_line).to_have_text(re.compile(r"^\s*$"))
+    expect(_answers(page, key)).to_have_count(0)
+
+
+def test_layout_examples_before_results_legend_and_api_link(
+    page: Page, app_url: str, app_context
+) -> None:
+    """Examples above the result areas, the box legend, one-line labels, "Use via API"."""
+    _open(page, app_url)
+    key = "receipts"
+    panel = _panel(page, key)
+    first = _example(page, key, example_labels(app_context, TABS_BY_KEY[key].TAB)[0])
+    assert first.bounding_box()["y"] < page.locator(f"#{key}-annotated").bounding_box()["y"]
+    expect(panel.get_by_text("your region (red outline)")).to_be_visible()
+    panel.get_by_text("Generation and checking").click()
+    label = panel.get_by_text("Max new tokens", exact=True)
+    expect(label).to_be_visible()
+    assert label.bounding_box()["height"] < 30, "the label wraps"
+    expect(page.get_by_text("Use via API")).to_be_visible()

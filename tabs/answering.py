@@ -1,0 +1,230 @@
+"""Answering a question in a tab: validate, load the model, stream, then show the results.
+
+The entry points are `tabs.handlers.ask_question` and `regenerate`; this module does the rest,
+keeping the conversation (`gr.State`) and the screen in step, and stopping on the Stop signal.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import math
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import gradio as gr
+
+from tabs import cost, results
+from tabs.context import AppContext, DomainTab, Picture, find_preset, mistake, picture
+from workbench.checks import CheckContext
+from workbench.conversation import (
+    Conversation,
+    Exchange,
+    Notice,
+    Turn,
+    chat_messages,
+    with_answer,
+)
+from workbench.engine import GenerationParams, ModelLoadError, one_line
+from workbench.pipeline import (
+    Answer,
+    Delta,
+    Finished,
+    Question,
+    RepairStarted,
+    ask,
+    make_question,
+)
+from workbench.presets import Preset
+from workbench.session import Status
+
+if TYPE_CHECKING:
+    from tabs.handlers import Controls
+
+log = logging.getLogger(__name__)
+Updates = dict[str, Any]
+
+
+def status_line(status: Status) -> str:
+    """Return a model status as Markdown: a short line, the details behind a hover."""
+    icon = {"idle": "⚪", "loading": "⏳", "ready": "🟢", "failed": "🔴"}[status.state]
+    line = f"{icon} {status.summary()}"
+    if status.random_weights or status.state == "failed":
+        line = f"**{line}**"
+    details = status.details()
+    return f'{line} <span title="{html.escape(details)}">ⓘ</span>' if details else line
+
+
+def refused(message: str) -> Updates:
+    """Return the updates for a user's mistake: a toast and the run line; nothing else moves.
+
+    Not `gr.Error`: it would cover every output of the event with an error badge.
+    """
+    log.info("refused: %s", message)
+    gr.Warning(message)
+    return {"run_status": f"⚠️ {message}"}
+
+
+def answer(
+    conversation: Conversation,
+    text: str,
+    controls: Controls,
+    ctx: AppContext,
+    tab: DomainTab,
+    request: gr.Request,
+) -> Iterator[Updates]:
+    try:
+        chosen = find_preset(ctx, tab, controls.preset)
+        shown = picture(controls.image)
+        key = shown.key(controls.region_mode)
+        question = _question(conversation.history(key), text, shown, chosen, controls, ctx)
+    except gr.Error as error:
+        yield refused(error.message)
+        return
+    # Until the answer is complete the state holds it as stopped: should the event end early
+    # (the browser closed), the state keeps the partial answer, marked.
+    exchange = Exchange(question=text, image=key, turns=(Turn(text, ""),), stopped=True)
+    yield _streaming(conversation, exchange) | {"run_status": "", **results.EMPTY}
+    stop = ctx.stops.start((request.session_hash, tab.key))
+    try:
+        yield from _stream(conversation, exchange, question, shown, ctx, tab, stop)
+    finally:
+        ctx.stops.finish((request.session_hash, tab.key), stop)
+
+
+def _stream(
+    conversation: Conversation,
+    exchange: Exchange,
+    question: Question,
+    shown: Picture,
+    ctx: AppContext,
+    tab: DomainTab,
+    stop: threading.Event,
+) -> Iterator[Updates]:
+    try:
+        for status in ctx.session.loading():
+            if stop.is_set():  # the model goes on loading for the next question
+                break
+            yield {"run_status": status_line(status)}
+    except ModelLoadError as error:
+        yield _failed(conversation, f"The model could not be loaded. {error.reason} {error.hint}")
+        return
+    if stop.is_set():  # stopped before the model answered: nothing was asked
+        stopped = "⏹ Stopped before the model answered."
+        notice = Notice(f"{stopped} (“{exchange.question}”)")
+        yield _ended(conversation.add(notice), stopped)
+        return
+    try:
+        for event in ask(ctx.session, question, stop):
+            if isinstance(event, Delta):
+                exchange = with_answer(exchange, exchange.turns[-1].answer + event.text)
+            elif isinstance(event, RepairStarted):
+                exchange = replace(exchange, turns=(*exchange.turns, Turn(event.request, "", True)))
+            elif isinstance(event, Finished):
+                yield _finished(conversation, exchange, event.answer, question, shown, ctx, tab)
+                return
+            yield _streaming(conversation, exchange)
+    except Exception as error:  # the server log keeps the traceback; the user gets one line
+        log.exception("answering in the %s tab failed", tab.key)
+        yield _failed(
+            conversation.add(replace(exchange, stopped=False, failed=True)),
+            f"The model failed while answering ({one_line(error)}). Try again; if it keeps "
+            "failing, try a smaller image budget or restart the app.",
+        )
+
+
+def _failed(conversation: Conversation, message: str) -> Updates:
+    """Return the updates for a failure: a notice in the chat (never sent to the model)."""
+    gr.Warning(message)
+    return _ended(conversation.add(Notice(f"⚠️ {message}")), f"🔴 {message}")
+
+
+def _ended(conversation: Conversation, line: str) -> Updates:
+    return {"conversation": conversation, "chat": chat_messages(conversation), "run_status": line}
+
+
+def _question(
+    history: tuple[tuple[str, str], ...],
+    text: str,
+    shown: Picture,
+    chosen: Preset | None,
+    controls: Controls,
+    ctx: AppContext,
+) -> Question:
+    """Return the pipeline's question; gr.Error names a setting out of its range."""
+    try:
+        params = GenerationParams(
+            temperature=float(controls.temperature),
+            top_p=float(controls.top_p),
+            max_new_tokens=int(controls.max_new_tokens),
+            visual_tokens=cost.visual_budget(ctx, chosen, controls.visual_tokens),
+        )
+    except ValueError as error:
+        raise mistake(str(error)) from None
+    # A follow-up is free text unless it asks for JSON (or is the preset's own question):
+    # "and what does the red tag mean?" should not get a JSON repair turn.
+    structured = chosen is not None and (not history or _asks_for_json(text, chosen))
+    return make_question(
+        shown.image,
+        text,
+        params,
+        preset=chosen,
+        role=controls.role or "",
+        language=controls.language,
+        history=history,
+        history_tokens=ctx.settings.history_tokens,
+        region=shown.region,
+        region_mode=controls.region_mode,
+        check_context=CheckContext(
+            threshold=_threshold(controls.threshold), threshold_direction=controls.direction
+        ),
+        structured=structured,
+        repair_turns=int(controls.repair_turns),
+        strict=bool(controls.strict) and ctx.strict_available,
+    )
+
+
+def _asks_for_json(text: str, preset: Preset) -> bool:
+    return "json" in text.lower() or text in (preset.question, preset.zh.question)
+
+
+def _threshold(value: str | float | None) -> float | None:
+    """Return the alarm threshold typed in the tab (None when empty); gr.Error if not a number."""
+    if value is None or not str(value).strip():
+        return None
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        raise mistake(
+            f"The alarm threshold {value!r} is not a number. Type one, e.g. 80."
+        ) from None
+    if not math.isfinite(number):
+        raise mistake(f"The alarm threshold {value!r} is not a finite number.")
+    return number
+
+
+def _streaming(conversation: Conversation, exchange: Exchange) -> Updates:
+    growing = conversation.add(exchange)
+    return {"conversation": growing, "chat": chat_messages(growing, streaming=True)}
+
+
+def _finished(
+    conversation: Conversation,
+    exchange: Exchange,
+    answer: Answer,
+    question: Question,
+    shown: Picture,
+    ctx: AppContext,
+    tab: DomainTab,
+) -> Updates:
+    turns = tuple(
+        Turn(asked, answered, repair=index > 0)
+        for index, (asked, answered) in enumerate(answer.turns)
+    )
+    stopped = bool(answer.stats) and answer.stats[-1].stopped
+    done = replace(exchange, turns=turns, stopped=stopped, left_out=answer.left_out)
+    conversation = conversation.add(done)
+    results_shown = results.render(answer, question, ctx, tab, shown)
+    return {"conversation": conversation, "chat": chat_messages(conversation), **results_shown}

@@ -1,0 +1,276 @@
+"""The layout every domain tab shares: one builder fed by the tab's presets and examples.
+
+Each part of the layout returns its components by name; `TabUI` holds them all, so events and
+handlers refer to a component by its name and nothing is counted by position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+from gradio_image_annotation import image_annotator
+
+from tabs import cost
+from tabs.context import AppContext, DomainTab, tab_presets
+from tabs.handlers import PresetDefaults, example_labels, example_rows, preset_defaults
+from workbench.conversation import Conversation
+from workbench.drawing import BOX_COLOURS, REGION_COLOUR
+from workbench.engine import MAX_NEW_TOKENS_RANGE, TEMPERATURE_RANGE
+
+LANGUAGE_CHOICES = [("English", "en"), ("中文", "zh")]
+REGION_MODE_CHOICES = [
+    ("Crop to the region", "crop"),
+    ("Highlight it on the full image", "highlight"),
+]
+
+
+def _swatch(colour: tuple[int, int, int]) -> str:
+    return "<span style='color:#{:02x}{:02x}{:02x}'>■</span>".format(*colour)
+
+
+BOX_LEGEND = (
+    f"{_swatch(REGION_COLOUR)} your region (red outline) · "
+    f"{''.join(map(_swatch, BOX_COLOURS[:3]))} the model's boxes, each labelled with its value"
+)
+TOP_P_STEP = 0.05  # the slider's lowest value too: top-p must be above 0
+
+
+@dataclass(frozen=True)
+class TabUI:
+    """The components of one domain tab, by name."""
+
+    conversation: gr.State
+    image: Any
+    cost: gr.Markdown
+    region_mode: gr.Radio
+    run_status: gr.Markdown
+    preset: gr.Dropdown
+    language: gr.Radio
+    role: gr.Textbox
+    question: gr.Textbox
+    threshold: gr.Textbox
+    direction: gr.Radio
+    temperature: gr.Slider
+    top_p: gr.Slider
+    max_new_tokens: gr.Slider
+    strict: gr.Checkbox
+    repair_turns: gr.Slider
+    visual_tokens: gr.Slider
+    chat: gr.Chatbot
+    ask: gr.Button
+    stop: gr.Button
+    regenerate: gr.Button
+    clear: gr.Button
+    annotated: gr.Image
+    verdict: gr.Markdown
+    checks: gr.Markdown
+    truth: gr.Markdown
+    parsed: gr.JSON
+    downloads: gr.File
+    details: gr.JSON
+
+    def pick(self, names: tuple[str, ...]) -> dict[str, Any]:
+        """Return the named components, as `inputs_kwargs` takes them."""
+        return {name: getattr(self, name) for name in names}
+
+    def updates(self, values: dict[str, Any]) -> dict[Any, Any]:
+        """Return name-keyed updates keyed by component, as Gradio takes them."""
+        return {getattr(self, name): value for name, value in values.items()}
+
+
+def lay_out(ctx: AppContext, tab: DomainTab) -> TabUI:
+    """Lay out one domain tab inside the current `gr.Tab`; return its components."""
+    presets, error = tab_presets(ctx, tab)
+    gr.Markdown(tab.description)
+    if error:
+        gr.Markdown(
+            f"⚠️ **Presets could not be loaded** — `{error}`. Fix the file and restart; "
+            "free questions still work.",
+            elem_classes="preset-error",
+            elem_id=f"{tab.key}-preset-error",
+        )
+    first = presets.presets[0].name if presets else None
+    defaults = preset_defaults(first, "en", ctx=ctx, tab=tab)
+    parts: dict[str, Any] = {"conversation": gr.State(Conversation())}
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=5, min_width=320):
+            parts |= _image_column(ctx, tab, first)
+        with gr.Column(scale=6, min_width=360):
+            parts |= _question_column(ctx, tab, first, defaults)
+    # The examples come right under the controls, where a first-time visitor looks, and the
+    # results below them; the examples need the image and preset inputs, so they come last.
+    with gr.Row() as examples_row:
+        pass
+    parts |= _results_row(tab)
+    ui = TabUI(**parts)
+    with examples_row:
+        _examples(ui, ctx, tab)
+    return ui
+
+
+def _image_column(ctx: AppContext, tab: DomainTab, first: str | None) -> dict[str, Any]:
+    return {
+        "image": _region_input(tab),
+        # With no image yet, it says whether the preset's budget is capped on this device.
+        "cost": gr.Markdown(
+            cost.cost_line(None, "crop", first, None, ctx=ctx, tab=tab),
+            elem_classes="visual-cost",
+            elem_id=f"{tab.key}-cost",
+        ),
+        "region_mode": gr.Radio(
+            REGION_MODE_CHOICES, value="crop", label="Region", elem_id=f"{tab.key}-mode"
+        ),
+    }
+
+
+def _region_input(tab: DomainTab) -> image_annotator:
+    """Return the image input with one-box region selection."""
+    annotator = image_annotator(
+        label="Image — drag a box to mark a region (optional)",
+        single_box=True,
+        image_type="filepath",
+        # No label_list: Gradio rebuilds the annotator when an example loads and the
+        # component wraps a label list twice, which breaks drawing (label.trim error).
+        use_default_label=True,  # no label dialog after each box
+        sources=["upload", "clipboard"],
+        height=460,
+        elem_id=f"{tab.key}-image",
+    )
+    # The stock component decodes and re-saves every upload (transparency turned black, 16-bit
+    # scans clipped, no pixel limit, a generic error for a non-image): `load_image` does all
+    # of that with clear messages. A subclass would do too, but Gradio then writes a .pyi
+    # stub beside the module at import time.
+    annotator.preprocess_image = _upload_path
+    return annotator
+
+
+def _upload_path(image: Any) -> str | None:
+    """Return the uploaded file's path, untouched, for `load_image` to check and convert."""
+    return None if image is None else str(image.path)
+
+
+def _question_column(
+    ctx: AppContext, tab: DomainTab, first: str | None, defaults: PresetDefaults
+) -> dict[str, Any]:
+    presets, _ = tab_presets(ctx, tab)
+    parts: dict[str, Any] = {
+        "run_status": gr.Markdown(elem_classes="model-status", elem_id=f"{tab.key}-status")
+    }
+    with gr.Row():
+        parts["preset"] = gr.Dropdown(
+            list(presets.names) if presets else [],
+            value=first,
+            label="Preset",
+            scale=3,
+            elem_id=f"{tab.key}-preset",
+        )
+        parts["language"] = gr.Radio(LANGUAGE_CHOICES, value="en", label="Answer in", scale=2)
+    parts["role"] = gr.Textbox(
+        "",
+        label="Role (put ahead of the preset's instructions)",
+        placeholder=f"e.g. {tab.role_example}",
+        elem_id=f"{tab.key}-role",
+    )
+    parts["question"] = gr.Textbox(
+        label="Question", value=defaults.question, lines=3, elem_id=f"{tab.key}-question"
+    )
+    with gr.Row(visible=tab.threshold):  # in sight: the gauges tab is about this alarm
+        # A text box, not gr.Number: the browser sends a Number's empty value as 0.
+        parts["threshold"] = gr.Textbox(
+            "",
+            label="Alarm threshold (in the reading's unit)",
+            placeholder="empty: no alarm check; e.g. 80",
+            elem_id=f"{tab.key}-threshold",
+        )
+        parts["direction"] = gr.Radio(
+            ["above", "below"], value="above", label="Alarm when the value is"
+        )
+    parts |= _generation_controls(ctx, tab, defaults)
+    parts["chat"] = gr.Chatbot(
+        label="Conversation",
+        show_label=False,  # a floating label would sit over the first message
+        placeholder="The conversation about the image shows here.",
+        height=380,
+        elem_id=f"{tab.key}-chat",
+    )
+    with gr.Row():
+        parts["ask"] = gr.Button("Ask", variant="primary", elem_id=f"{tab.key}-ask")
+        parts["stop"] = gr.Button("Stop", variant="stop", elem_id=f"{tab.key}-stop")
+        parts["regenerate"] = gr.Button("Regenerate", elem_id=f"{tab.key}-regenerate")
+        parts["clear"] = gr.Button("Clear", elem_id=f"{tab.key}-clear")
+    return parts
+
+
+def _generation_controls(
+    ctx: AppContext, tab: DomainTab, defaults: PresetDefaults
+) -> dict[str, Any]:
+    parts: dict[str, Any] = {}
+    with gr.Accordion("Generation and checking", open=False):
+        with gr.Row():
+            parts["temperature"] = gr.Slider(
+                *TEMPERATURE_RANGE, defaults.temperature, step=0.05, label="Temperature"
+            )
+            parts["top_p"] = gr.Slider(
+                TOP_P_STEP, 1, defaults.top_p, step=TOP_P_STEP, label="Top-p"
+            )
+        with gr.Row():  # two a row: three squeeze "Max new tokens" onto three lines
+            parts["max_new_tokens"] = gr.Slider(
+                *MAX_NEW_TOKENS_RANGE, defaults.max_new_tokens, step=1, label="Max new tokens"
+            )
+            parts["repair_turns"] = gr.Slider(
+                0, 2, 1, step=1, label="Repair turns for invalid JSON"
+            )
+        parts["strict"] = gr.Checkbox(
+            value=defaults.strict,
+            interactive=ctx.strict_available,
+            label="Strict JSON (schema-constrained decoding)",
+            info=None if ctx.strict_available else ctx.strict_reason,
+        )
+        parts["visual_tokens"] = gr.Slider(
+            *cost.visual_slider_range(ctx),
+            # Set again on page load: once the model is loaded, the device's own budget applies.
+            value=defaults.visual_tokens,
+            step=64,
+            label="Visual tokens per image (max)",
+            info="One token is 32×32 pixels. More reads small print better; the first word "
+            "comes later. The preset sets it; the line under the image shows the cost.",
+            elem_id=f"{tab.key}-visual-tokens",
+        )
+    return parts
+
+
+def _results_row(tab: DomainTab) -> dict[str, Any]:
+    parts: dict[str, Any] = {}
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=5, min_width=320):
+            parts["annotated"] = gr.Image(
+                label="Boxes from the answer",
+                type="pil",
+                interactive=False,
+                elem_id=f"{tab.key}-annotated",
+            )
+            gr.Markdown(BOX_LEGEND, elem_classes="box-legend")
+        with gr.Column(scale=6, min_width=360):
+            parts["verdict"] = gr.Markdown("", elem_id=f"{tab.key}-verdict")
+            parts["checks"] = gr.Markdown("")
+            parts["truth"] = gr.Markdown("", elem_id=f"{tab.key}-truth")
+            parts["parsed"] = gr.JSON(label="Parsed JSON")
+            parts["downloads"] = gr.File(label="Export", file_count="multiple", interactive=False)
+            with gr.Accordion("Run details", open=False):
+                parts["details"] = gr.JSON(label="Tokens, timings, parameters, region")
+    return parts
+
+
+def _examples(ui: TabUI, ctx: AppContext, tab: DomainTab) -> None:
+    rows = example_rows(ctx, tab)
+    if rows:
+        gr.Examples(
+            rows,
+            inputs=[ui.image, ui.preset],
+            label="Examples — pick one to try (made by the workbench; ground truth beside each)",
+            example_labels=example_labels(ctx, tab),
+            examples_per_page=8,
+            api_name=f"{tab.key}_example",
+        )
