@@ -31,14 +31,18 @@ tempfile.tempdir = str(_OWN_TEMP)  # this process has already read TMPDIR
 os.environ.setdefault("WORKBENCH_CACHE_DIR", str(_OWN_TEMP / "cache"))
 
 
+_LEFTOVER_PREFIXES = ("workbench", "gradio", "tmp", "pytest-of-", "torchinductor", "playwright")
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Remove the tests' temp folder; fail the run if they left anything in the real one."""
     shutil.rmtree(_OWN_TEMP, ignore_errors=True)
-    # Another test session's own folder (a second pytest at once) is not this run's leftover.
+    # Only names the app and its libraries make count: another program (or a second pytest,
+    # with its own workbench-tests-* folder) may write there at the same time.
     left = sorted(
         name
         for name in set(os.listdir(_SYSTEM_TEMP)) - _BEFORE
-        if not name.startswith("workbench-tests-")
+        if name.startswith(_LEFTOVER_PREFIXES) and not name.startswith("workbench-tests-")
     )
     if left and session.exitstatus == 0:
         print(f"\nThe tests left files in {_SYSTEM_TEMP}: {', '.join(left)}")
