@@ -8,9 +8,18 @@ import pytest
 from PIL import Image
 
 from workbench.boxes import Region
+from workbench.checks import CheckContext
 from workbench.engine import Generation, GenerationParams
 from workbench.extract import extract_json
-from workbench.pipeline import Delta, Finished, Question, RepairStarted, ask, preset_question
+from workbench.pipeline import (
+    Delta,
+    Finished,
+    Question,
+    RepairStarted,
+    ask,
+    make_question,
+    preset_question,
+)
 from workbench.presets import load_all
 from workbench.prompts import build_messages, model_view, system_prompt
 from workbench.strict import strict_support
@@ -200,3 +209,37 @@ def test_the_repair_request_speaks_the_chosen_language(language, expected):
     (repair,) = [event for event in events if isinstance(event, RepairStarted)]
     assert expected in repair.request
     assert extract_json("not json").problem.line(language) in repair.request
+
+
+@pytest.mark.parametrize(
+    ("language", "direction", "note"),
+    [
+        ("en", "above", "The alarm threshold is 6.5 (in the unit of the dial): the alarm goes off "
+         "when the reading is above it."),
+        ("zh", "below", "报警阈值为 6.5（与表盘单位相同）：读数低于阈值时报警。"),
+    ],
+)  # fmt: skip
+def test_the_model_is_told_the_threshold_the_check_uses(language, direction, note):
+    session = ScriptedSession(json.dumps(VALID_GAUGE))
+    context = CheckContext(threshold=6.5, threshold_direction=direction)
+    _, answer = _run(session, _question(check_context=context, language=language))
+    assert session.sent[0][-1]["content"][1]["text"] == f"Read the gauge.\n{note}"
+    (alarm,) = [check for check in answer.checks if check.name == "threshold_alarm"]
+    assert "6.5" in alarm.detail
+
+
+def test_without_a_threshold_the_model_is_told_none_and_no_alarm_is_checked():
+    session = ScriptedSession(json.dumps(VALID_GAUGE))
+    _, answer = _run(session, _question())
+    assert session.sent[0][-1]["content"][1]["text"] == "Read the gauge."
+    assert "threshold_alarm" not in [check.name for check in answer.checks]
+
+
+def test_a_free_text_follow_up_keeps_the_prompt_but_not_the_schema():
+    preset = load_all()["gauges"].get("Read the value")
+    params = GenerationParams(max_new_tokens=8)
+    image = Image.new("RGB", (64, 64))
+    follow_up = make_question(image, "Why?", params, preset=preset, structured=False)
+    assert (follow_up.schema, follow_up.checks) == (None, ())
+    assert follow_up.system == make_question(image, "Why?", params, preset=preset).system
+    assert follow_up.preset == preset.name
