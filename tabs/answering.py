@@ -18,6 +18,7 @@ import gradio as gr
 
 from tabs import cost, results
 from tabs.context import AppContext, DomainTab, Picture, find_preset, mistake, picture
+from tabs.wording import say
 from workbench.checks import CheckContext
 from workbench.conversation import (
     Conversation,
@@ -47,13 +48,13 @@ log = logging.getLogger(__name__)
 Updates = dict[str, Any]
 
 
-def status_line(status: Status) -> str:
+def status_line(status: Status, language: str = "en") -> str:
     """Return a model status as Markdown: a short line, the details behind a hover."""
     icon = {"idle": "⚪", "loading": "⏳", "ready": "🟢", "failed": "🔴"}[status.state]
-    line = f"{icon} {status.summary()}"
+    line = f"{icon} {status.summary(language)}"
     if status.random_weights or status.state == "failed":
         line = f"**{line}**"
-    details = status.details()
+    details = status.details(language)
     return f'{line} <span title="{html.escape(details)}">ⓘ</span>' if details else line
 
 
@@ -75,9 +76,10 @@ def answer(
     tab: DomainTab,
     request: gr.Request,
 ) -> Iterator[Updates]:
+    said = controls.ui_language
     try:
-        chosen = find_preset(ctx, tab, controls.preset)
-        shown = picture(controls.image)
+        chosen = find_preset(ctx, tab, controls.preset, said)
+        shown = picture(controls.image, said)
         key = shown.key(controls.region_mode)
         question = _question(conversation.history(key), text, shown, chosen, controls, ctx)
     except gr.Error as error:
@@ -86,10 +88,10 @@ def answer(
     # Until the answer is complete the state holds it as stopped: should the event end early
     # (the browser closed), the state keeps the partial answer, marked.
     exchange = Exchange(question=text, image=key, turns=(Turn(text, ""),), stopped=True)
-    yield _streaming(conversation, exchange) | {"run_status": "", **results.EMPTY}
+    yield _streaming(conversation, exchange, said) | {"run_status": "", **results.EMPTY}
     stop = ctx.stops.start((request.session_hash, tab.key))
     try:
-        yield from _stream(conversation, exchange, question, shown, ctx, tab, stop)
+        yield from _stream(conversation, exchange, question, shown, ctx, tab, stop, said)
     finally:
         ctx.stops.finish((request.session_hash, tab.key), stop)
 
@@ -102,19 +104,22 @@ def _stream(
     ctx: AppContext,
     tab: DomainTab,
     stop: threading.Event,
+    said: str = "en",
 ) -> Iterator[Updates]:
+    """Load the model and stream the answer; `said` is the language the user reads."""
     try:
         for status in ctx.session.loading():
             if stop.is_set():  # the model goes on loading for the next question
                 break
-            yield {"run_status": status_line(status)}
+            yield {"run_status": status_line(status, said)}
     except ModelLoadError as error:
-        yield _failed(conversation, f"The model could not be loaded. {error.reason} {error.hint}")
+        message = say("load.failed", said, reason=error.reason, hint=error.hint)
+        yield _failed(conversation, message, said)
         return
     if stop.is_set():  # stopped before the model answered: nothing was asked
-        stopped = "⏹ Stopped before the model answered."
+        stopped = say("stopped.before", said)
         notice = Notice(f"{stopped} (“{exchange.question}”)")
-        yield _ended(conversation.add(notice), stopped)
+        yield _ended(conversation.add(notice), stopped, said)
         return
     try:
         for event in ask(ctx.session, question, stop):
@@ -123,26 +128,29 @@ def _stream(
             elif isinstance(event, RepairStarted):
                 exchange = replace(exchange, turns=(*exchange.turns, Turn(event.request, "", True)))
             elif isinstance(event, Finished):
-                yield _finished(conversation, exchange, event.answer, question, shown, ctx, tab)
+                yield _finished(
+                    conversation, exchange, event.answer, question, shown, ctx, tab, said
+                )
                 return
-            yield _streaming(conversation, exchange)
+            yield _streaming(conversation, exchange, said)
     except Exception as error:  # the server log keeps the traceback; the user gets one line
         log.exception("answering in the %s tab failed", tab.key)
         yield _failed(
             conversation.add(replace(exchange, stopped=False, failed=True)),
-            f"The model failed while answering ({one_line(error)}). Try again; if it keeps "
-            "failing, try a smaller image budget or restart the app.",
+            say("answer.failed", said, error=one_line(error)),
+            said,
         )
 
 
-def _failed(conversation: Conversation, message: str) -> Updates:
+def _failed(conversation: Conversation, message: str, said: str = "en") -> Updates:
     """Return the updates for a failure: a notice in the chat (never sent to the model)."""
     gr.Warning(message)
-    return _ended(conversation.add(Notice(f"⚠️ {message}")), f"🔴 {message}")
+    return _ended(conversation.add(Notice(f"⚠️ {message}")), f"🔴 {message}", said)
 
 
-def _ended(conversation: Conversation, line: str) -> Updates:
-    return {"conversation": conversation, "chat": chat_messages(conversation), "run_status": line}
+def _ended(conversation: Conversation, line: str, said: str = "en") -> Updates:
+    chat = chat_messages(conversation, language=said)
+    return {"conversation": conversation, "chat": chat, "run_status": line}
 
 
 def _question(
@@ -178,7 +186,8 @@ def _question(
         region=shown.region,
         region_mode=controls.region_mode,
         check_context=CheckContext(
-            threshold=_threshold(controls.threshold), threshold_direction=controls.direction
+            threshold=_threshold(controls.threshold, controls.ui_language),
+            threshold_direction=controls.direction,
         ),
         structured=structured,
         repair_turns=int(controls.repair_turns),
@@ -190,24 +199,22 @@ def _asks_for_json(text: str, preset: Preset) -> bool:
     return "json" in text.lower() or text in (preset.question, preset.zh.question)
 
 
-def _threshold(value: str | float | None) -> float | None:
+def _threshold(value: str | float | None, said: str = "en") -> float | None:
     """Return the alarm threshold typed in the tab (None when empty); gr.Error if not a number."""
     if value is None or not str(value).strip():
         return None
     try:
         number = float(str(value).strip().replace(",", "."))
     except ValueError:
-        raise mistake(
-            f"The alarm threshold {value!r} is not a number. Type one, e.g. 80."
-        ) from None
+        raise mistake(say("threshold.not_number", said, value=value)) from None
     if not math.isfinite(number):
-        raise mistake(f"The alarm threshold {value!r} is not a finite number.")
+        raise mistake(say("threshold.not_finite", said, value=value))
     return number
 
 
-def _streaming(conversation: Conversation, exchange: Exchange) -> Updates:
+def _streaming(conversation: Conversation, exchange: Exchange, said: str = "en") -> Updates:
     growing = conversation.add(exchange)
-    return {"conversation": growing, "chat": chat_messages(growing, streaming=True)}
+    return {"conversation": growing, "chat": chat_messages(growing, streaming=True, language=said)}
 
 
 def _finished(
@@ -218,6 +225,7 @@ def _finished(
     shown: Picture,
     ctx: AppContext,
     tab: DomainTab,
+    said: str = "en",
 ) -> Updates:
     turns = tuple(
         Turn(asked, answered, repair=index > 0)
@@ -226,5 +234,6 @@ def _finished(
     stopped = bool(answer.stats) and answer.stats[-1].stopped
     done = replace(exchange, turns=turns, stopped=stopped, left_out=answer.left_out)
     conversation = conversation.add(done)
-    results_shown = results.render(answer, question, ctx, tab, shown)
-    return {"conversation": conversation, "chat": chat_messages(conversation), **results_shown}
+    results_shown = results.render(answer, question, ctx, tab, shown, said)
+    chat = chat_messages(conversation, language=said)
+    return {"conversation": conversation, "chat": chat, **results_shown}

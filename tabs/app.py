@@ -11,6 +11,7 @@ import gradio as gr
 from tabs import TABS, cost
 from tabs.answering import status_line
 from tabs.context import AppContext, DomainTab, find_preset
+from tabs.i18n import DETECT_LANGUAGE_JS, I18N, UI_LANGUAGE_CHOICES, relabel, translated
 from tabs.layout import TabUI
 from workbench.examples import ensure_examples
 from workbench.images import MAX_FILE_BYTES
@@ -59,45 +60,86 @@ def launch_options(ctx: AppContext) -> dict[str, Any]:
         "theme": THEME,
         "css": CSS,
         "footer_links": ["api"],
+        "i18n": I18N,  # the browser's language picks the labels on first paint
     }
 
 
 def build_app(ctx: AppContext) -> gr.Blocks:
-    """Return the app: a header with the model status, then one tab per domain."""
+    """Return the app: a header with the model status and the page's language, then the tabs."""
     with gr.Blocks(
         title="Workbench — vision answers you can check", delete_cache=DELETE_CACHE
     ) as app:
         with gr.Row():
-            gr.Markdown(
-                "## 🔎 Workbench\nPut a picture in front of the model and check its answer."
-            )
-            status = gr.Markdown(status_line(ctx.session.status), elem_id="model-status")
+            gr.Markdown(I18N("page.header"))
+            with gr.Column(min_width=240):
+                status = gr.Markdown(status_line(ctx.session.status), elem_id="model-status")
+                ui_language = gr.Radio(
+                    UI_LANGUAGE_CHOICES,
+                    value="en",
+                    label=I18N("page.ui_language"),
+                    elem_id="ui-language",
+                )
         built: list[tuple[DomainTab, TabUI]] = []
         with gr.Tabs():
             for tab in TABS:
-                with gr.Tab(tab.TAB.title, id=tab.TAB.key):
-                    built.append((tab.TAB, tab.build(ctx)))
-        sliders = [ui.visual_tokens for _, ui in built]
-        app.load(
-            partial(_page_load, ctx=ctx, status=status, built=built),
-            None,
-            [status, *sliders],
-            api_visibility="private",
-            queue=False,
-        )
-        timer = gr.Timer(STATUS_REFRESH_SECONDS)
-        timer.tick(partial(_status, ctx), None, status, api_name="status", queue=False)
+                with gr.Tab(I18N(f"{tab.TAB.key}.title"), id=tab.TAB.key):
+                    built.append((tab.TAB, tab.build(ctx, ui_language)))
+        _wire_page(app, ctx, status, ui_language, built)
     return app
 
 
-def _status(ctx: AppContext) -> str:
-    return status_line(ctx.session.status)
+def _wire_page(
+    app: gr.Blocks,
+    ctx: AppContext,
+    status: gr.Markdown,
+    ui_language: gr.Radio,
+    built: list[tuple[DomainTab, TabUI]],
+) -> None:
+    """Wire the page: its language from the browser, its language switch, the status timer."""
+    sliders = [ui.visual_tokens for _, ui in built]
+    app.load(
+        partial(_page_load, ctx=ctx, status=status, ui_language=ui_language, built=built),
+        [ui_language],
+        [ui_language, status, *sliders],
+        js=DETECT_LANGUAGE_JS,  # what it returns is the input: the browser's language
+        api_visibility="private",
+        queue=False,
+    )
+    # Every block that shows an I18N key is worded again when the page's language changes.
+    texts = {block: keys for block in app.blocks.values() if (keys := translated(block))}
+    ui_language.change(
+        partial(_switch_language, ctx=ctx, status=status, texts=texts),
+        [ui_language],
+        [status, *texts],
+        api_visibility="private",
+        queue=False,
+        show_progress="hidden",
+    )
+    timer = gr.Timer(STATUS_REFRESH_SECONDS)
+    timer.tick(partial(_status, ctx), [ui_language], status, api_name="status", queue=False)
+
+
+def _status(ctx: AppContext, ui_language: str = "en") -> str:
+    """Return the model's status line in the page's language."""
+    return status_line(ctx.session.status, ui_language)
+
+
+def _switch_language(
+    language: str, *, ctx: AppContext, status: gr.Markdown, texts: dict[Any, dict[str, Any]]
+) -> dict[Any, Any]:
+    """Return the page's texts and the status line in the chosen language."""
+    return {status: _status(ctx, language), **relabel(texts, language)}
 
 
 def _page_load(
-    *, ctx: AppContext, status: gr.Markdown, built: list[tuple[DomainTab, TabUI]]
+    language: str,
+    *,
+    ctx: AppContext,
+    status: gr.Markdown,
+    ui_language: gr.Radio,
+    built: list[tuple[DomainTab, TabUI]],
 ) -> dict[Any, Any]:
-    """Return the status and, per tab, the slider for its first preset on this device.
+    """Return the browser's language, the status and, per tab, its first preset's slider.
 
     Once the model is loaded, the device's own budget applies (a GPU's is larger).
     """
@@ -105,4 +147,4 @@ def _page_load(
         ui.visual_tokens: cost.slider_default(ctx, find_preset(ctx, tab, ui.preset.value))
         for tab, ui in built
     }
-    return {status: _status(ctx), **sliders}
+    return {ui_language: language, status: _status(ctx, language), **sliders}

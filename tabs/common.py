@@ -7,13 +7,18 @@ A tab module holds its `DomainTab` and `build(ctx)`, which calls `build_domain_t
 
 from __future__ import annotations
 
+import gradio as gr
+
 from tabs import events, layout
 from tabs.context import AppContext, DomainTab
 from tabs.layout import TabUI
 
 
-def build_domain_tab(ctx: AppContext, tab: DomainTab) -> TabUI:
-    """Lay out one domain tab inside the current `gr.Tab`, wire its events; return its parts."""
-    ui = layout.lay_out(ctx, tab)
+def build_domain_tab(ctx: AppContext, tab: DomainTab, ui_language: gr.Radio) -> TabUI:
+    """Lay out one domain tab inside the current `gr.Tab`, wire its events; return its parts.
+
+    `ui_language` is the page's language switch: the tab's handlers word what they say in it.
+    """
+    ui = layout.lay_out(ctx, tab, ui_language)
     events.wire(ui, ctx, tab)
     return ui

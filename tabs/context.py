@@ -11,6 +11,7 @@ from pathlib import Path
 import gradio as gr
 from PIL import Image
 
+from tabs.wording import say
 from workbench.boxes import Region, clamp_region
 from workbench.examples import Example
 from workbench.images import ImageError, load_image
@@ -108,7 +109,9 @@ def tab_presets(ctx: AppContext, tab: DomainTab) -> tuple[PresetFile | None, Pre
     return None, loaded
 
 
-def find_preset(ctx: AppContext, tab: DomainTab, name: str | None) -> Preset | None:
+def find_preset(
+    ctx: AppContext, tab: DomainTab, name: str | None, language: str = "en"
+) -> Preset | None:
     """Return the tab's preset called `name` (None for none); gr.Error for an unknown name."""
     presets, _ = tab_presets(ctx, tab)
     if presets is None or not name:
@@ -116,7 +119,7 @@ def find_preset(ctx: AppContext, tab: DomainTab, name: str | None) -> Preset | N
     try:
         return presets.get(name)
     except KeyError:
-        raise mistake(f"There is no preset called {name!r} in this tab.") from None
+        raise mistake(say("preset.unknown", language, name=name)) from None
 
 
 def mistake(message: str) -> gr.Error:
@@ -124,17 +127,17 @@ def mistake(message: str) -> gr.Error:
     return gr.Error(message, print_exception=False)
 
 
-def picture(value: dict | None) -> Picture:
+def picture(value: dict | None, language: str = "en") -> Picture:
     """Return the uploaded image and its marked region; raise gr.Error saying what is wrong."""
     if not value or not value.get("image"):
-        raise mistake("Add an image first: upload one, paste one, or pick an example below.")
+        raise mistake(say("image.missing", language))
     path = Path(value["image"])
     if not path.is_file():  # uploads age out of the server's cache after a few hours
-        raise mistake("The uploaded image is no longer on the server. Upload it again.")
+        raise mistake(say("image.gone", language))
     try:
         image = load_image(path)
     except ImageError as error:
-        raise mistake(str(error)) from None
+        raise mistake(error.text(language)) from None
     boxes = value.get("boxes") or []
     region = None
     if boxes:
@@ -142,5 +145,5 @@ def picture(value: dict | None) -> Picture:
         try:
             region = clamp_region((box["xmin"], box["ymin"], box["xmax"], box["ymax"]), image.size)
         except (KeyError, TypeError, ValueError) as error:
-            raise mistake(f"The marked region cannot be used ({error}). Draw it again.") from None
+            raise mistake(say("region.unusable", language, error=error)) from None
     return Picture(image, region, path.name, hashlib.sha256(path.read_bytes()).hexdigest())

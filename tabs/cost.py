@@ -10,6 +10,7 @@ from __future__ import annotations
 import gradio as gr
 
 from tabs.context import AppContext, DomainTab, find_preset, picture
+from tabs.wording import say
 from workbench.budget import Budget, expected_wait, preset_budget, preset_max, resized
 from workbench.budget import visual_tokens as count_visual_tokens
 from workbench.presets import Preset
@@ -34,35 +35,39 @@ def cost_line(
     question: str | None = None,
     role: str | None = None,
     language: str = "en",
+    ui_language: str = "en",
     *,
     ctx: AppContext,
     tab: DomainTab,
 ) -> str:
-    """Return what the image costs the model: visual tokens, the size it sees, the wait."""
+    """Return what the image costs the model: visual tokens, the size it sees, the wait.
+
+    `language` is the prompt's (its length enters the wait); `ui_language` words the line.
+    """
     try:
         chosen = find_preset(ctx, tab, preset)
     except gr.Error:
         chosen = None
     budget = visual_budget(ctx, chosen, visual_tokens)
-    note = _cap_note(ctx, chosen, budget[1])
+    note = _cap_note(ctx, chosen, budget[1], ui_language)
     if not image or not image.get("image"):
         return note
     try:
-        uploaded = picture(image)
+        uploaded = picture(image, ui_language)
         shown, _ = model_view(uploaded.image, uploaded.region, region_mode)
     except (gr.Error, ValueError) as error:  # say it here; the Ask button raises it
         return f"⚠️ {getattr(error, 'message', error)}"
     tokens = count_visual_tokens(shown.size, budget)
     width, height = resized(shown.size, budget)
-    line = f"🖼 {tokens:,} visual tokens (the model sees {width}×{height} px)"
+    line = say("cost.tokens", ui_language, tokens=tokens, width=width, height=height)
     rate = ctx.session.prefill_rate
     instructions = chosen.prompt(language)[0] if chosen else ""
     wait = expected_wait(tokens + _text_tokens(role or "", instructions, question or ""), rate)
     if wait is not None:
         seconds = f"{wait:.1f}" if wait < 10 else f"{wait:.0f}"
-        line += f" · first word in about {seconds} s (this session: {rate:,.0f} tokens/s prefill)"
+        line += say("cost.wait", ui_language, seconds=seconds, rate=rate)
     elif not ctx.session.loaded:
-        line += " (the first question also loads the model)"
+        line += say("cost.first_load", ui_language)
     return f"{line}\n\n{note}" if note else line
 
 
@@ -103,16 +108,12 @@ def visual_budget(ctx: AppContext, preset: Preset | None, slider: float | None) 
     return preset_budget(asked, *_device_budget(ctx), high)
 
 
-def _cap_note(ctx: AppContext, preset: Preset | None, slider: int) -> str:
+def _cap_note(ctx: AppContext, preset: Preset | None, slider: int, language: str = "en") -> str:
     """Return a note when the slider is below what the preset asks for; else ""."""
     asked = preset.generation.visual_tokens if preset else None
     if asked is None or slider >= asked[1]:
         return ""
     device, (_, device_max) = _device_budget(ctx)
     if device == "cpu" and slider == device_max:
-        return (
-            f"ℹ️ The preset asks for up to {asked[1]:,} visual tokens; capped at {slider:,} on "
-            "CPU so answers start sooner — raise the *Visual tokens per image* slider for small "
-            "print."
-        )
-    return f"ℹ️ The preset asks for up to {asked[1]:,} visual tokens; the slider is at {slider:,}."
+        return say("cost.capped_cpu", language, asked=asked[1], slider=slider)
+    return say("cost.capped", language, asked=asked[1], slider=slider)

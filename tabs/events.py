@@ -17,8 +17,18 @@ from tabs.layout import TabUI
 ENGINE_QUEUE = "engine"  # one queue slot shared by every tab's model calls
 ASK_OUTPUTS = ("conversation", "chat", "run_status", *results.RESULTS)
 PRESET_OUTPUTS = tuple(handlers.PresetDefaults.__dataclass_fields__)
-# What the cost line reads; the question, role and language only enter the wait estimate.
-COST_INPUTS = ("image", "region_mode", "preset", "visual_tokens", "question", "role", "language")
+# What the cost line reads; the question, role and language only enter the wait estimate, and
+# the page's language words it.
+COST_INPUTS = (
+    "image",
+    "region_mode",
+    "preset",
+    "visual_tokens",
+    "question",
+    "role",
+    "language",
+    "ui_language",
+)
 
 
 def wire(ui: TabUI, ctx: AppContext, tab: DomainTab) -> None:
@@ -59,9 +69,10 @@ def wire(ui: TabUI, ctx: AppContext, tab: DomainTab) -> None:
         api_name=f"{tab.key}_clear",
         queue=False,
     )
+    uploaded = {"image": ui.image, "ui_language": ui.ui_language}
     ui.image.upload(
-        _named(ui, handlers.check_upload, {"image": ui.image}),
-        inputs_kwargs={"image": ui.image},
+        _named(ui, handlers.check_upload, uploaded),
+        inputs_kwargs=uploaded,
         outputs=[ui.image],
         api_visibility="private",
         show_progress="hidden",  # through the queue: its toast needs the queue's stream
@@ -81,17 +92,32 @@ def wire(ui: TabUI, ctx: AppContext, tab: DomainTab) -> None:
         api_name=f"{tab.key}_language",
         queue=False,
     )
+    shown = {"conversation": ui.conversation, "ui_language": ui.ui_language}
+    ui.ui_language.change(  # the chat's marks in the page's new language
+        _named(ui, handlers.show_chat, shown),
+        inputs_kwargs=shown,
+        outputs=[ui.chat],
+        api_visibility="private",
+        queue=False,
+        show_progress="hidden",
+    )
     _wire_cost(ui, bound, answering)
 
 
 def _wire_cost(ui: TabUI, bound: dict[str, Any], answering: list[Any]) -> None:
-    """Keep the cost line under the image current: image, region, mode, preset, slider, answers."""
+    """Keep the cost line current: image, region, mode, preset, slider, page language, answers."""
     line = partial(cost.cost_line, **bound)
     inputs = ui.pick(COST_INPUTS)
     # One event for every trigger, run again with the latest values when triggered while busy:
     # an example sets the image and the preset, and the preset then moves the slider.
     gr.on(
-        [ui.image.change, ui.region_mode.change, ui.preset.change, ui.visual_tokens.change],
+        [
+            ui.image.change,
+            ui.region_mode.change,
+            ui.preset.change,
+            ui.visual_tokens.change,
+            ui.ui_language.change,
+        ],
         line,
         inputs_kwargs=inputs,
         outputs=[ui.cost],

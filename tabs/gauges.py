@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gradio as gr
+
 from tabs.common import build_domain_tab
 from tabs.context import AppContext, DomainTab
 from tabs.layout import TabUI
@@ -19,6 +21,6 @@ TAB = DomainTab(
 TITLE = TAB.title
 
 
-def build(ctx: AppContext) -> TabUI:
-    """Lay out the tab and wire its events; return its components."""
-    return build_domain_tab(ctx, TAB)
+def build(ctx: AppContext, ui_language: gr.Radio) -> TabUI:
+    """Lay out the tab and wire its events (words in `ui_language`); return its components."""
+    return build_domain_tab(ctx, TAB, ui_language)

@@ -16,7 +16,8 @@ import gradio as gr
 from tabs import answering, cost, results
 from tabs.answering import Updates
 from tabs.context import AppContext, DomainTab, find_preset, picture, tab_presets
-from workbench.conversation import Conversation
+from tabs.wording import say
+from workbench.conversation import Conversation, chat_messages
 from workbench.engine import DEFAULT_MAX_NEW_TOKENS, DEFAULT_TEMPERATURE, DEFAULT_TOP_P
 
 
@@ -37,6 +38,7 @@ class Controls:
     threshold: str | float | None = None  # alarm threshold (gauges); empty: none
     direction: str = "above"
     visual_tokens: float | None = None  # the slider: max visual tokens per image
+    ui_language: str = "en"  # the page's language, which words what the user reads
 
 
 CONTROLS = tuple(field.name for field in fields(Controls))
@@ -114,17 +116,22 @@ def stop(*, ctx: AppContext, tab: DomainTab, request: gr.Request) -> None:
     ctx.stops.stop((request.session_hash, tab.key))
 
 
-def check_upload(image: dict | None) -> Updates:
+def check_upload(image: dict | None, ui_language: str = "en") -> Updates:
     """Refuse an upload that is not a usable image as it arrives: say why, empty the area.
 
     Left in place, the annotator would show a broken picture a few pixels high.
     """
     try:
-        picture(image)
+        picture(image, ui_language)
     except gr.Error as error:
         answering.refused(error.message)
         return {"image": None}
     return {}
+
+
+def show_chat(conversation: Conversation, ui_language: str = "en") -> Updates:
+    """Return the chat drawn again in the page's language (its marks; not what was said)."""
+    return {"chat": chat_messages(conversation, language=ui_language)}
 
 
 def clear() -> Updates:
@@ -143,7 +150,7 @@ def ask_question(
 ) -> Iterator[Updates]:
     """Stream the answer into the chat, then show the parsed JSON, checks and boxes."""
     if not (question or "").strip():
-        yield answering.refused("The question is empty. Type a question or pick a preset.")
+        yield answering.refused(say("ask.empty", controls.get("ui_language", "en")))
         return
     yield from answering.answer(
         conversation, question.strip(), Controls(**controls), ctx, tab, request
@@ -161,6 +168,6 @@ def regenerate(
     """Ask the last question again with the current settings, replacing its answer."""
     earlier, last = conversation.without_last_exchange()
     if last is None:
-        yield answering.refused("There is no question to regenerate yet. Ask one first.")
+        yield answering.refused(say("regenerate.none", controls.get("ui_language", "en")))
         return
     yield from answering.answer(earlier, last.question, Controls(**controls), ctx, tab, request)

@@ -15,32 +15,24 @@ from gradio_image_annotation import image_annotator
 from tabs import cost
 from tabs.context import AppContext, DomainTab, tab_presets
 from tabs.handlers import PresetDefaults, example_labels, example_rows, preset_defaults
+from tabs.i18n import I18N
 from workbench.conversation import Conversation
-from workbench.drawing import BOX_COLOURS, REGION_COLOUR
 from workbench.engine import MAX_NEW_TOKENS_RANGE, TEMPERATURE_RANGE
 
-LANGUAGE_CHOICES = [("English", "en"), ("中文", "zh")]
+LANGUAGE_CHOICES = [("English", "en"), ("中文", "zh")]  # the prompt's language
 REGION_MODE_CHOICES = [
-    ("Crop to the region", "crop"),
-    ("Highlight it on the full image", "highlight"),
+    (I18N("region.crop"), "crop"),
+    (I18N("region.highlight"), "highlight"),
 ]
-
-
-def _swatch(colour: tuple[int, int, int]) -> str:
-    return "<span style='color:#{:02x}{:02x}{:02x}'>■</span>".format(*colour)
-
-
-BOX_LEGEND = (
-    f"{_swatch(REGION_COLOUR)} your region (red outline) · "
-    f"{''.join(map(_swatch, BOX_COLOURS[:3]))} the model's boxes, each labelled with its value"
-)
+DIRECTION_CHOICES = [(I18N("direction.above"), "above"), (I18N("direction.below"), "below")]
 TOP_P_STEP = 0.05  # the slider's lowest value too: top-p must be above 0
 
 
 @dataclass(frozen=True)
 class TabUI:
-    """The components of one domain tab, by name."""
+    """The components of one domain tab, by name (the page's language switch among them)."""
 
+    ui_language: gr.Radio
     conversation: gr.State
     image: Any
     cost: gr.Markdown
@@ -80,20 +72,17 @@ class TabUI:
         return {getattr(self, name): value for name, value in values.items()}
 
 
-def lay_out(ctx: AppContext, tab: DomainTab) -> TabUI:
+def lay_out(ctx: AppContext, tab: DomainTab, ui_language: gr.Radio) -> TabUI:
     """Lay out one domain tab inside the current `gr.Tab`; return its components."""
     presets, error = tab_presets(ctx, tab)
-    gr.Markdown(tab.description)
+    gr.Markdown(I18N(f"{tab.key}.description"))
     if error:
-        gr.Markdown(
-            f"⚠️ **Presets could not be loaded** — `{error}`. Fix the file and restart; "
-            "free questions still work.",
-            elem_classes="preset-error",
-            elem_id=f"{tab.key}-preset-error",
-        )
+        with gr.Column(elem_classes="preset-error"):
+            gr.Markdown(I18N("preset.error"))
+            gr.Markdown(f"`{error}`", elem_id=f"{tab.key}-preset-error")
     first = presets.presets[0].name if presets else None
     defaults = preset_defaults(first, "en", ctx=ctx, tab=tab)
-    parts: dict[str, Any] = {"conversation": gr.State(Conversation())}
+    parts: dict[str, Any] = {"ui_language": ui_language, "conversation": gr.State(Conversation())}
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=320):
             parts |= _image_column(ctx, tab, first)
@@ -120,7 +109,7 @@ def _image_column(ctx: AppContext, tab: DomainTab, first: str | None) -> dict[st
             elem_id=f"{tab.key}-cost",
         ),
         "region_mode": gr.Radio(
-            REGION_MODE_CHOICES, value="crop", label="Region", elem_id=f"{tab.key}-mode"
+            REGION_MODE_CHOICES, value="crop", label=I18N("region.label"), elem_id=f"{tab.key}-mode"
         ),
     }
 
@@ -128,7 +117,7 @@ def _image_column(ctx: AppContext, tab: DomainTab, first: str | None) -> dict[st
 def _region_input(tab: DomainTab) -> image_annotator:
     """Return the image input with one-box region selection."""
     annotator = image_annotator(
-        label="Image — drag a box to mark a region (optional)",
+        label=I18N("image.label"),
         single_box=True,
         image_type="filepath",
         # No label_list: Gradio rebuilds the annotator when an example loads and the
@@ -162,44 +151,53 @@ def _question_column(
         parts["preset"] = gr.Dropdown(
             list(presets.names) if presets else [],
             value=first,
-            label="Preset",
+            label=I18N("preset.label"),
             scale=3,
             elem_id=f"{tab.key}-preset",
         )
-        parts["language"] = gr.Radio(LANGUAGE_CHOICES, value="en", label="Answer in", scale=2)
+        parts["language"] = gr.Radio(
+            LANGUAGE_CHOICES,
+            value="en",
+            label=I18N("language.label"),
+            scale=2,
+            elem_id=f"{tab.key}-language",
+        )
     parts["role"] = gr.Textbox(
         "",
-        label="Role (put ahead of the preset's instructions)",
-        placeholder=f"e.g. {tab.role_example}",
+        label=I18N("role.label"),
+        placeholder=I18N(f"{tab.key}.role_example"),
         elem_id=f"{tab.key}-role",
     )
     parts["question"] = gr.Textbox(
-        label="Question", value=defaults.question, lines=3, elem_id=f"{tab.key}-question"
+        label=I18N("question.label"),
+        value=defaults.question,
+        lines=3,
+        elem_id=f"{tab.key}-question",
     )
     with gr.Row(visible=tab.threshold):  # in sight: the gauges tab is about this alarm
         # A text box, not gr.Number: the browser sends a Number's empty value as 0.
         parts["threshold"] = gr.Textbox(
             "",
-            label="Alarm threshold (in the reading's unit)",
-            placeholder="empty: no alarm check; e.g. 80",
+            label=I18N("threshold.label"),
+            placeholder=I18N("threshold.placeholder"),
             elem_id=f"{tab.key}-threshold",
         )
         parts["direction"] = gr.Radio(
-            ["above", "below"], value="above", label="Alarm when the value is"
+            DIRECTION_CHOICES, value="above", label=I18N("direction.label")
         )
     parts |= _generation_controls(ctx, tab, defaults)
     parts["chat"] = gr.Chatbot(
-        label="Conversation",
+        label=I18N("chat.label"),
         show_label=False,  # a floating label would sit over the first message
-        placeholder="The conversation about the image shows here.",
+        placeholder=I18N("chat.placeholder"),
         height=380,
         elem_id=f"{tab.key}-chat",
     )
     with gr.Row():
-        parts["ask"] = gr.Button("Ask", variant="primary", elem_id=f"{tab.key}-ask")
-        parts["stop"] = gr.Button("Stop", variant="stop", elem_id=f"{tab.key}-stop")
-        parts["regenerate"] = gr.Button("Regenerate", elem_id=f"{tab.key}-regenerate")
-        parts["clear"] = gr.Button("Clear", elem_id=f"{tab.key}-clear")
+        parts["ask"] = gr.Button(I18N("ask.button"), variant="primary", elem_id=f"{tab.key}-ask")
+        parts["stop"] = gr.Button(I18N("stop.button"), variant="stop", elem_id=f"{tab.key}-stop")
+        parts["regenerate"] = gr.Button(I18N("regenerate.button"), elem_id=f"{tab.key}-regenerate")
+        parts["clear"] = gr.Button(I18N("clear.button"), elem_id=f"{tab.key}-clear")
     return parts
 
 
@@ -207,25 +205,26 @@ def _generation_controls(
     ctx: AppContext, tab: DomainTab, defaults: PresetDefaults
 ) -> dict[str, Any]:
     parts: dict[str, Any] = {}
-    with gr.Accordion("Generation and checking", open=False):
+    with gr.Accordion(I18N("generation.accordion"), open=False):
         with gr.Row():
             parts["temperature"] = gr.Slider(
-                *TEMPERATURE_RANGE, defaults.temperature, step=0.05, label="Temperature"
+                *TEMPERATURE_RANGE, defaults.temperature, step=0.05, label=I18N("temperature.label")
             )
             parts["top_p"] = gr.Slider(
-                TOP_P_STEP, 1, defaults.top_p, step=TOP_P_STEP, label="Top-p"
+                TOP_P_STEP, 1, defaults.top_p, step=TOP_P_STEP, label=I18N("top_p.label")
             )
         with gr.Row():  # two a row: three squeeze "Max new tokens" onto three lines
             parts["max_new_tokens"] = gr.Slider(
-                *MAX_NEW_TOKENS_RANGE, defaults.max_new_tokens, step=1, label="Max new tokens"
+                *MAX_NEW_TOKENS_RANGE,
+                defaults.max_new_tokens,
+                step=1,
+                label=I18N("max_new_tokens.label"),
             )
-            parts["repair_turns"] = gr.Slider(
-                0, 2, 1, step=1, label="Repair turns for invalid JSON"
-            )
+            parts["repair_turns"] = gr.Slider(0, 2, 1, step=1, label=I18N("repair_turns.label"))
         parts["strict"] = gr.Checkbox(
             value=defaults.strict,
             interactive=ctx.strict_available,
-            label="Strict JSON (schema-constrained decoding)",
+            label=I18N("strict.label"),
             info=None if ctx.strict_available else ctx.strict_reason,
         )
         parts["visual_tokens"] = gr.Slider(
@@ -233,9 +232,8 @@ def _generation_controls(
             # Set again on page load: once the model is loaded, the device's own budget applies.
             value=defaults.visual_tokens,
             step=64,
-            label="Visual tokens per image (max)",
-            info="One token is 32×32 pixels. More reads small print better; the first word "
-            "comes later. The preset sets it; the line under the image shows the cost.",
+            label=I18N("visual_tokens.label"),
+            info=I18N("visual_tokens.info"),
             elem_id=f"{tab.key}-visual-tokens",
         )
     return parts
@@ -246,20 +244,22 @@ def _results_row(tab: DomainTab) -> dict[str, Any]:
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=320):
             parts["annotated"] = gr.Image(
-                label="Boxes from the answer",
+                label=I18N("annotated.label"),
                 type="pil",
                 interactive=False,
                 elem_id=f"{tab.key}-annotated",
             )
-            gr.Markdown(BOX_LEGEND, elem_classes="box-legend")
+            gr.Markdown(I18N("legend.boxes"), elem_classes="box-legend")
         with gr.Column(scale=6, min_width=360):
             parts["verdict"] = gr.Markdown("", elem_id=f"{tab.key}-verdict")
             parts["checks"] = gr.Markdown("")
             parts["truth"] = gr.Markdown("", elem_id=f"{tab.key}-truth")
-            parts["parsed"] = gr.JSON(label="Parsed JSON")
-            parts["downloads"] = gr.File(label="Export", file_count="multiple", interactive=False)
-            with gr.Accordion("Run details", open=False):
-                parts["details"] = gr.JSON(label="Tokens, timings, parameters, region")
+            parts["parsed"] = gr.JSON(label=I18N("parsed.label"))
+            parts["downloads"] = gr.File(
+                label=I18N("downloads.label"), file_count="multiple", interactive=False
+            )
+            with gr.Accordion(I18N("details.accordion"), open=False):
+                parts["details"] = gr.JSON(label=I18N("details.label"))
     return parts
 
 
@@ -269,7 +269,7 @@ def _examples(ui: TabUI, ctx: AppContext, tab: DomainTab) -> None:
         gr.Examples(
             rows,
             inputs=[ui.image, ui.preset],
-            label="Examples — pick one to try (made by the workbench; ground truth beside each)",
+            label=I18N("examples.label"),
             example_labels=example_labels(ctx, tab),
             examples_per_page=8,
             api_name=f"{tab.key}_example",

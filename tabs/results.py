@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from gradio.utils import get_upload_folder
 
+from tabs.wording import say
 from workbench.drawing import draw_boxes, outline_region
 from workbench.pipeline import Answer, Question
 from workbench.record import result_record
-from workbench.session import RANDOM_WEIGHTS_WARNING
+from workbench.session import RANDOM_WEIGHTS_WARNING, RANDOM_WEIGHTS_WARNING_ZH
 from workbench.truth import compare_json
 
 if TYPE_CHECKING:
@@ -30,15 +31,20 @@ EMPTY: dict[str, Any] = {
     "details": None,
 }
 RESULTS = tuple(EMPTY)
-FREE_TEXT = "ℹ️ Free-text answer — no JSON expected."
-STOPPED_NOTE = "⏹ **Stopped**: what follows is about the partial answer."
+FREE_TEXT = say("free_text")
+STOPPED_NOTE = say("stopped.note")
 EXPORTS = "workbench-exports"  # inside Gradio's cache, which ages files out and empties on exit
 
 
 def render(
-    answer: Answer, question: Question, ctx: AppContext, tab: DomainTab, shown: Picture
+    answer: Answer,
+    question: Question,
+    ctx: AppContext,
+    tab: DomainTab,
+    shown: Picture,
+    language: str = "en",
 ) -> dict[str, Any]:
-    """Return what the tab shows for a finished answer: the run line and the result areas."""
+    """Return what the tab shows for a finished answer, worded in the interface `language`."""
     status = ctx.session.status
     details = result_record(
         answer,
@@ -49,75 +55,88 @@ def render(
         image_sha256=shown.sha256,
     )
     annotated = _annotated(answer, question)
-    line = _stats_line(answer)
+    line = _stats_line(answer, language)
     if status.random_weights:
-        line += f" — **⚠ {RANDOM_WEIGHTS_WARNING}**"
-    shown_verdict = verdict(answer)
+        warning = RANDOM_WEIGHTS_WARNING_ZH if language == "zh" else RANDOM_WEIGHTS_WARNING
+        line += say("stats.random", language, warning=warning)
+    shown_verdict = verdict(answer, language)
     if answer.stats and answer.stats[-1].stopped:
-        shown_verdict = f"{STOPPED_NOTE}\n\n{shown_verdict}".strip()
+        shown_verdict = f"{say('stopped.note', language)}\n\n{shown_verdict}".strip()
     return {
         "run_status": line,
         "parsed": answer.extraction.value if answer.extraction else None,
         "verdict": shown_verdict,
-        "checks": checks_markdown(answer),
-        "truth": truth_markdown(ctx.example_for(shown.sha256), answer),
+        "checks": checks_markdown(answer, language),
+        "truth": truth_markdown(ctx.example_for(shown.sha256), answer, language),
         "annotated": annotated,
         "downloads": _export(details, annotated),
         "details": details,
     }
 
 
-def verdict(answer: Answer) -> str:
-    """Return the validation verdict as Markdown."""
+def verdict(answer: Answer, language: str = "en") -> str:
+    """Return the validation verdict as Markdown, in the interface `language`."""
     if answer.extraction is None:
-        return FREE_TEXT
+        return say("free_text", language)
     repaired = "".join(f"\n\n🔧 {note}" for note in answer.repairs)
-    if not answer.extraction.ok:
-        return f"❌ **No usable JSON**: {answer.extraction.error}{repaired}"
-    notes = "".join(f"\n- {note}" for note in answer.extraction.repairs)
-    fixed = f"\n\nExtraction fixed:{notes}" if notes else ""
+    extraction = answer.extraction
+    if not extraction.ok:
+        problem = extraction.problem.text(language) if extraction.problem else ""
+        return say("verdict.no_json", language, error=problem) + repaired
+    notes = "".join(f"\n- {fix.text(language)}" for fix in extraction.fixes)
+    fixed = f"\n\n{say('verdict.fixed', language)}{notes}" if notes else ""
     if not answer.errors:
-        return f"✅ **Valid JSON** (matches the schema){fixed}{repaired}"
-    listed = "\n".join(f"- `{error.path}`: {error.message}" for error in answer.errors[:12])
-    more = f"\n- … and {len(answer.errors) - 12} more" if len(answer.errors) > 12 else ""
+        return say("verdict.valid", language) + fixed + repaired
+    colon = "：" if language == "zh" else ": "
+    listed = "\n".join(
+        f"- `{error.path}`{colon}{error.text(language)}" for error in answer.errors[:12]
+    )
     count = len(answer.errors)
-    return f"❌ **{count} schema error{'s' * (count != 1)}**\n{listed}{more}{fixed}{repaired}"
+    more = f"\n- {say('verdict.more', language, count=count - 12)}" if count > 12 else ""
+    title = say("verdict.error" if count == 1 else "verdict.errors", language, count=count)
+    return f"{title}\n{listed}{more}{fixed}{repaired}"
 
 
-def checks_markdown(answer: Answer) -> str:
-    """Return the domain checks as a Markdown list."""
+def checks_markdown(answer: Answer, language: str = "en") -> str:
+    """Return the domain checks as a Markdown list, in the interface `language`."""
     if not answer.checks:
         return ""
+    # English names a check by its stable name, as records and scripts know it.
+    zh = language == "zh"
     lines = [
-        f"- {'✅' if check.ok else '❌'} **{check.name}**: {check.detail}"
+        f"- {'✅' if check.ok else '❌'} "
+        f"**{check.title(language) if zh else check.name}**{'：' if zh else ': '}"
+        f"{check.text(language)}"
         for check in answer.checks
     ]
-    return "**Domain checks**\n" + "\n".join(lines)
+    return say("checks.title", language) + "\n" + "\n".join(lines)
 
 
-VERDICT_MARKS = {"match": "✅", "differs": "❌", "missing": "⚠️ missing", "unscored": "— not scored"}
+VERDICT_MARKS = {
+    verdict: say(f"truth.{verdict}") for verdict in ("match", "differs", "missing", "unscored")
+}
 TRUTH_ROWS = 40
 
 
-def truth_markdown(example: Example | None, answer: Answer) -> str:
+def truth_markdown(example: Example | None, answer: Answer, language: str = "en") -> str:
     """Return the expected-vs-got table for an answer about a built-in example (else "")."""
     if example is None or answer.extraction is None or answer.extraction.value is None:
         return ""
     rows = compare_json(example.truth, answer.extraction.value)
     scored = [row for row in rows if row.verdict != "unscored"]
     matched = sum(row.verdict == "match" for row in scored)
+    name = example.name.replace("_", " ")
     lines = [
-        f"**Expected vs got** — built-in example *{example.name.replace('_', ' ')}*: "
-        f"{matched} of {len(scored)} fields match",
+        say("truth.title", language, name=name, matched=matched, scored=len(scored)),
         "",
-        "| field | expected | got | |",
+        say("truth.header", language),
         "|---|---|---|---|",
     ]
     for row in rows[:TRUTH_ROWS]:
-        mark = VERDICT_MARKS[row.verdict]
+        mark = say(f"truth.{row.verdict}", language)
         lines.append(f"| `{row.path}` | {_cell(row.expected)} | {_cell(row.got)} | {mark} |")
     if len(rows) > TRUTH_ROWS:
-        lines.append(f"| … {len(rows) - TRUTH_ROWS} more | | | |")
+        lines.append(say("truth.more", language, count=len(rows) - TRUTH_ROWS))
     return "\n".join(lines)
 
 
@@ -136,18 +155,27 @@ def _annotated(answer: Answer, question: Question):
     return draw_boxes(image, answer.boxes)
 
 
-def _stats_line(answer: Answer) -> str:
+def _stats_line(answer: Answer, language: str = "en") -> str:
     stats = answer.stats[-1]
     rate = stats.tokens_per_second
+    first = stats.time_to_first_token
     parts = [
-        f"{stats.visual_tokens} visual + {stats.prompt_tokens - stats.visual_tokens} text in",
-        f"{stats.generated_tokens} out",
-        f"first token {stats.time_to_first_token:.2f} s" if stats.time_to_first_token else "",
-        f"{rate:.1f} tok/s" if rate else "",
-        f"{stats.total_seconds:.1f} s total",
-        {"cancelled": "stopped", "length": "hit the token limit"}.get(stats.finish_reason, ""),
+        say(
+            "stats.tokens",
+            language,
+            visual=stats.visual_tokens,
+            text=stats.prompt_tokens - stats.visual_tokens,
+        ),
+        say("stats.out", language, count=stats.generated_tokens),
+        say("stats.first", language, seconds=first) if first else "",
+        say("stats.rate", language, rate=rate) if rate else "",
+        say("stats.total", language, seconds=stats.total_seconds),
+        say(f"stats.{stats.finish_reason}", language)
+        if stats.finish_reason in ("cancelled", "length")
+        else "",
     ]
-    turns = f" ({len(answer.stats)} turns)" if len(answer.stats) > 1 else ""
+    count = len(answer.stats)
+    turns = say("stats.turns", language, count=count) if count > 1 else ""
     return "⏱ " + " · ".join(part for part in parts if part) + turns
 
 

@@ -49,10 +49,21 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; Playwright never downloads a browser
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip the tests marked `cpu` where a GPU would take the model (they assert CPU defaults)."""
+    """Skip the tests marked `cpu` where a GPU would take the model (they assert CPU defaults),
+    and the browser tests where there is no Chromium to drive."""
     import torch
 
+    if not CHROMIUM.exists():
+        skip = pytest.mark.skip(
+            reason=f"no Chromium at {CHROMIUM}: install it with `apt-get install chromium`"
+        )
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
     if torch.cuda.is_available():
         skip = pytest.mark.skip(reason="asserts CPU defaults; the model goes to the GPU here")
         for item in items:
@@ -137,7 +148,7 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     """Drive Debian's chromium; Playwright never downloads a browser here."""
     return {
         **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
+        "executable_path": str(CHROMIUM),
         "args": [
             "--headless",
             "--no-sandbox",

@@ -17,6 +17,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tabs import TABS
 from tabs.handlers import example_labels
+from tabs.i18n import TEXT
+from tabs.wording import say
 from tests.conftest import launch_app
 
 pytestmark = pytest.mark.browser
@@ -416,3 +418,79 @@ def test_layout_examples_before_results_legend_and_api_link(
     expect(label).to_be_visible()
     assert label.bounding_box()["height"] < 30, "the label wraps"
     expect(page.get_by_text("Use via API")).to_be_visible()
+
+
+def _switch_to(page: Page, language: str) -> None:
+    """Choose the page's language with its switch in the header ("English" or "中文")."""
+    page.locator("#ui-language").get_by_label(language, exact=True).check()
+
+
+def _expect_tab_in(page: Page, key: str, language: str) -> None:
+    """Expect the tab's title, labels, placeholder and buttons in `language`."""
+    words = TEXT[language]
+    panel = _panel(page, key)
+    expect(page.get_by_role("tab", name=words[f"{key}.title"])).to_be_visible()
+    expect(panel.get_by_text(words[f"{key}.description"])).to_be_visible()
+    expect(page.locator(f"#{key}-ask")).to_have_text(words["ask.button"])
+    expect(page.locator(f"#{key}-clear")).to_have_text(words["clear.button"])
+    expect(page.locator(f"#{key}-question")).to_contain_text(words["question.label"])
+    expect(page.locator(f"#{key}-role textarea, #{key}-role input")).to_have_attribute(
+        "placeholder", words[f"{key}.role_example"]
+    )
+    expect(panel.get_by_text(words["generation.accordion"])).to_be_visible()
+    expect(panel.get_by_text(words["region.crop"], exact=True)).to_be_visible()
+
+
+def _shoot_every_tab(page: Page, language: str) -> None:
+    """Visit each tab, check its words in `language`, save `tab-<key>-<language>.png`."""
+    for tab in TABS:
+        key = tab.TAB.key
+        page.get_by_role("tab", name=TEXT[language][f"{key}.title"]).click()
+        _expect_tab_in(page, key, language)
+        accordion = _panel(page, key).get_by_text(TEXT[language]["generation.accordion"])
+        accordion.click()  # open, so the shot shows the sliders' labels and help too
+        expect(page.locator(f"#{key}-visual-tokens")).to_contain_text(
+            TEXT[language]["visual_tokens.label"]
+        )
+        print(f"[browser] screenshot: {_shot(page, f'tab-{key}-{language}')}")
+        accordion.click()
+
+
+def test_a_chinese_browser_gets_chinese_on_load_and_can_switch(
+    browser, app_url: str, app_context
+) -> None:
+    """A zh-CN browser sees every tab in 中文 at once, the status too; the switch turns it
+    English. Screenshots of every tab in both languages."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    try:
+        _open(page, app_url)
+        expect(page.locator("#ui-language").get_by_label("中文", exact=True)).to_be_checked()
+        expect(page.locator("#model-status")).to_have_text(re.compile("首次提问时加载|就绪"))
+        _shoot_every_tab(page, "zh")
+        _switch_to(page, "English")
+        expect(page.locator("#model-status")).to_have_text(
+            re.compile("loads on the first question|ready on")
+        )
+        _shoot_every_tab(page, "en")
+    finally:
+        context.close()
+
+
+def test_the_page_switch_turns_an_english_page_chinese_and_back(page: Page, app_url: str) -> None:
+    """English by default; 中文 rewords labels, the status and the server's messages, while the
+    prompt's "Answer in" keeps its own choice; English brings everything back."""
+    key = "receipts"
+    _open(page, app_url)
+    expect(page.locator("#ui-language").get_by_label("English", exact=True)).to_be_checked()
+    _expect_tab_in(page, key, "en")
+    _switch_to(page, "中文")
+    _expect_tab_in(page, key, "zh")
+    expect(page.locator("#model-status")).not_to_contain_text("first question")
+    answer_in = page.locator(f"#{key}-language")  # the prompt's language: still English
+    expect(answer_in.get_by_label("English", exact=True)).to_be_checked()
+    page.locator(f"#{key}-ask").click()  # no image yet: the mistake is said in 中文
+    expect(page.locator(f"#{key}-status")).to_contain_text(say("image.missing", "zh"))
+    _switch_to(page, "English")
+    _expect_tab_in(page, key, "en")
+    expect(page.locator("#model-status")).not_to_contain_text("首次")

@@ -17,6 +17,24 @@ REPAIR_LABEL = "🔧 Repair turn"
 EMPTY_ANSWER = "(the model returned no text)"
 FAILED_MARK = "⚠️ failed: left out of what the model sees"
 NEW_PICTURE = "🖼 A new image or region: the model starts a fresh conversation about it."
+LEFT_OUT = "ℹ️ {count} earlier {turns} left out: they no longer fit the context."
+# The chat's own marks by language; English is the constants above.
+MARKS = {
+    "en": {
+        "stopped": STOPPED_MARK,
+        "repair": REPAIR_LABEL,
+        "empty": EMPTY_ANSWER,
+        "failed": FAILED_MARK,
+        "new_picture": NEW_PICTURE,
+    },
+    "zh": {
+        "stopped": "⏹ 已停止",
+        "repair": "🔧 修复轮",
+        "empty": "（模型没有返回文字）",
+        "failed": "⚠️ 失败：不计入模型看到的内容",
+        "new_picture": "🖼 新的图片或区域：模型就它重新开始对话。",
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -108,8 +126,14 @@ def with_answer(exchange: Exchange, answer: str) -> Exchange:
     return replace(exchange, turns=(*done, replace(current, answer=answer)))
 
 
-def chat_messages(conversation: Conversation, *, streaming: bool = False) -> list[dict[str, str]]:
-    """Return the chat to show, entry by entry; `streaming`: the last answer is still coming."""
+def chat_messages(
+    conversation: Conversation, *, streaming: bool = False, language: str = "en"
+) -> list[dict[str, str]]:
+    """Return the chat to show, entry by entry, its marks in `language` ("en" or "zh").
+
+    `streaming`: the last answer is still coming.
+    """
+    marks = MARKS.get(language, MARKS["en"])
     messages: list[dict[str, str]] = []
     entries = conversation.entries
     picture = None  # the image of the exchange before
@@ -118,26 +142,30 @@ def chat_messages(conversation: Conversation, *, streaming: bool = False) -> lis
             messages.append(_message("assistant", entry.text))
             continue
         if picture is not None and entry.image != picture:
-            messages.append(_message("assistant", NEW_PICTURE))
+            messages.append(_message("assistant", marks["new_picture"]))
         picture = entry.image
         if entry.left_out:
-            turns = "turn" if entry.left_out == 1 else "turns"
-            note = f"ℹ️ {entry.left_out} earlier {turns} left out: they no longer fit the context."
-            messages.append(_message("assistant", note))
+            messages.append(_message("assistant", _left_out(entry.left_out, language)))
         growing = streaming and position == len(entries) - 1
         for index, turn in enumerate(entry.turns):
-            asked = f"{REPAIR_LABEL}: {turn.request}" if turn.repair else entry.question
+            asked = f"{marks['repair']}: {turn.request}" if turn.repair else entry.question
             messages.append(_message("user", asked))
             last = index == len(entry.turns) - 1
             answer = turn.answer
             if not answer and not (growing and last):
-                answer = EMPTY_ANSWER
+                answer = marks["empty"]
             if last and entry.stopped and not growing:
-                answer = f"{answer}\n\n{STOPPED_MARK}"
+                answer = f"{answer}\n\n{marks['stopped']}"
             if last and entry.failed:
-                answer = f"{answer}\n\n{FAILED_MARK}"
+                answer = f"{answer}\n\n{marks['failed']}"
             messages.append(_message("assistant", answer))
     return messages
+
+
+def _left_out(count: int, language: str) -> str:
+    if language == "zh":
+        return f"ℹ️ 之前的 {count} 轮没有放进来：上下文已经放不下了。"
+    return LEFT_OUT.format(count=count, turns="turn" if count == 1 else "turns")
 
 
 def _message(role: str, content: str) -> dict[str, str]:

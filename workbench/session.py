@@ -27,6 +27,22 @@ log = logging.getLogger(__name__)
 
 State = Literal["idle", "loading", "ready", "failed"]
 RANDOM_WEIGHTS_WARNING = "random weights (tiny): answers are noise, not readings of the image"
+RANDOM_WEIGHTS_WARNING_ZH = "随机权重（tiny）：回答只是噪声，并不是对图片的读取"
+# The loading stages as `loading.py` and `_import_engine` report them; others are shown as is.
+_STAGES_ZH = {
+    "importing torch and transformers": "导入 torch 和 transformers",
+    "reading the model config": "读取模型配置",
+    "checking that the model fits in memory": "检查内存是否放得下模型",
+    "loading the processor": "加载处理器",
+    "building the tiny random model": "构建随机初始化的小模型",
+}
+
+
+def _stage_zh(stage: str) -> str:
+    """Return a loading stage in Chinese ("loading the weights onto cpu (bfloat16)" too)."""
+    if stage.startswith("loading the weights onto "):
+        return "把权重加载到 " + stage.removeprefix("loading the weights onto ")
+    return _STAGES_ZH.get(stage, stage)
 
 
 @dataclass(frozen=True)
@@ -46,28 +62,45 @@ class Status:
     error: str = ""
     hint: str = ""
 
-    def summary(self) -> str:
+    def summary(self, language: str = "en") -> str:
         """Return a short line for a client's eyes: what the model is doing, in plain words."""
+        zh = language == "zh"
         if self.state == "idle":
-            return f"{self.model} · loads on the first question"
+            return f"{self.model} · " + ("首次提问时加载" if zh else "loads on the first question")
         if self.state == "loading":
+            if zh:
+                return f"{self.model} · 正在加载：{_stage_zh(self.stage)}…"
             return f"{self.model} · loading: {self.stage}…"
         if self.state == "failed":
-            return f"{self.model} · could not load: {self.error} {self.hint}".strip()
+            failed = "无法加载：" if zh else "could not load: "
+            return f"{self.model} · {failed}{self.error} {self.hint}".strip()
         where = "CPU" if self.device == "cpu" else f"GPU ({self.device})"
-        line = f"{self.model} · ready on {where} · {self.load_seconds:.1f} s to load"
-        return f"{line} · ⚠ {RANDOM_WEIGHTS_WARNING}" if self.random_weights else line
+        if zh:
+            line = f"{self.model} · 已在 {where} 上就绪 · 加载用时 {self.load_seconds:.1f} s"
+            warning = RANDOM_WEIGHTS_WARNING_ZH
+        else:
+            line = f"{self.model} · ready on {where} · {self.load_seconds:.1f} s to load"
+            warning = RANDOM_WEIGHTS_WARNING
+        return f"{line} · ⚠ {warning}" if self.random_weights else line
 
-    def details(self) -> str:
+    def details(self, language: str = "en") -> str:
         """Return what sits behind the summary: dtype and why, image budget, patches."""
         if self.state != "ready":
             return ""
-        parts = [f"{self.dtype}" + (f" ({self.dtype_reason})" if self.dtype_reason else "")]
+        zh = language == "zh"
+        reason = (f"（{self.dtype_reason}）" if zh else f" ({self.dtype_reason})") * bool(
+            self.dtype_reason
+        )
+        parts = [f"{self.dtype}{reason}"]
         if self.visual_tokens:
-            parts.append(f"images up to {self.visual_tokens[1]:,} visual tokens")
+            most = self.visual_tokens[1]
+            parts.append(
+                f"图片最多 {most:,} 个视觉 token" if zh else f"images up to {most:,} visual tokens"
+            )
         if self.patches:
-            parts.append("patches: " + ", ".join(patch.name for patch in self.patches))
-        return "; ".join(parts)
+            names = ", ".join(patch.name for patch in self.patches)
+            parts.append(f"兼容补丁：{names}" if zh else f"patches: {names}")
+        return ("；" if zh else "; ").join(parts)
 
     def describe(self) -> str:
         """Return one line of plain text for a log or the command line."""

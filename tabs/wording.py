@@ -1,0 +1,123 @@
+"""What the server says in a tab, in English and 中文: mistakes, notices, the run and cost lines.
+
+`say(key, language, **facts)` fills a `str.format` template. The static texts of the page (labels,
+buttons) are in `tabs.i18n`; answers' own problems word themselves (`SchemaError.text`, ...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tabs.i18n import ui_language
+from workbench.messages import Wording
+
+MESSAGES: dict[str, Wording] = {
+    # Mistakes, said in a toast and on the run line.
+    "ask.empty": Wording(
+        "The question is empty. Type a question or pick a preset.",
+        "问题是空的。请输入问题，或选择一个预设。",
+    ),
+    "regenerate.none": Wording(
+        "There is no question to regenerate yet. Ask one first.",
+        "还没有可以重新生成的问题。请先提一个问题。",
+    ),
+    "preset.unknown": Wording(
+        "There is no preset called {name!r} in this tab.", "这个标签页里没有名为 {name!r} 的预设。"
+    ),
+    "image.missing": Wording(
+        "Add an image first: upload one, paste one, or pick an example below.",
+        "请先添加图片：上传、粘贴，或在下方选一个示例。",
+    ),
+    "image.gone": Wording(
+        "The uploaded image is no longer on the server. Upload it again.",
+        "上传的图片已不在服务器上。请重新上传。",
+    ),
+    "region.unusable": Wording(
+        "The marked region cannot be used ({error}). Draw it again.",
+        "标记的区域无法使用（{error}）。请重新画一个。",
+    ),
+    "threshold.not_number": Wording(
+        "The alarm threshold {value!r} is not a number. Type one, e.g. 80.",
+        "报警阈值 {value!r} 不是数字。请输入一个数字，例如 80。",
+    ),
+    "threshold.not_finite": Wording(
+        "The alarm threshold {value!r} is not a finite number.",
+        "报警阈值 {value!r} 不是有限的数字。",
+    ),
+    # Failures and stops, said in the chat and on the run line.
+    "load.failed": Wording(
+        "The model could not be loaded. {reason} {hint}", "模型无法加载。{reason} {hint}"
+    ),
+    "answer.failed": Wording(
+        "The model failed while answering ({error}). Try again; if it keeps "
+        "failing, try a smaller image budget or restart the app.",
+        "模型在回答时出错（{error}）。请再试一次；如果一直出错，"
+        "请调小图片的 token 预算，或重启应用。",
+    ),
+    "stopped.before": Wording("⏹ Stopped before the model answered.", "⏹ 已在模型回答之前停止。"),
+    # The results of an answer.
+    "free_text": Wording("ℹ️ Free-text answer — no JSON expected.", "ℹ️ 自由文本回答——不要求 JSON。"),
+    "stopped.note": Wording(
+        "⏹ **Stopped**: what follows is about the partial answer.",
+        "⏹ **已停止**：以下内容针对的是不完整的回答。",
+    ),
+    "verdict.no_json": Wording("❌ **No usable JSON**: {error}", "❌ **没有可用的 JSON**：{error}"),
+    "verdict.fixed": Wording("Extraction fixed:", "提取时修正了："),
+    "verdict.valid": Wording(
+        "✅ **Valid JSON** (matches the schema)", "✅ **JSON 有效**（符合预设的结构）"
+    ),
+    "verdict.error": Wording("❌ **1 schema error**", "❌ **1 个结构错误**"),
+    "verdict.errors": Wording("❌ **{count} schema errors**", "❌ **{count} 个结构错误**"),
+    "verdict.more": Wording("… and {count} more", "……另有 {count} 个"),
+    "checks.title": Wording("**Domain checks**", "**领域检查**"),
+    "truth.title": Wording(
+        "**Expected vs got** — built-in example *{name}*: {matched} of {scored} fields match",
+        "**预期与实际** —— 内置示例 *{name}*：{scored} 个字段中 {matched} 个一致",
+    ),
+    "truth.header": Wording("| field | expected | got | |", "| 字段 | 预期 | 实际 | |"),
+    "truth.more": Wording("| … {count} more | | | |", "| …… 另有 {count} 行 | | | |"),
+    "truth.match": Wording("✅", "✅"),
+    "truth.differs": Wording("❌", "❌"),
+    "truth.missing": Wording("⚠️ missing", "⚠️ 缺失"),
+    "truth.unscored": Wording("— not scored", "—— 不计分"),
+    # The run line after an answer: "⏱ " and its parts joined by " · ".
+    "stats.tokens": Wording(
+        "{visual} visual + {text} text in", "输入 {visual} 个视觉 + {text} 个文本 token"
+    ),
+    "stats.out": Wording("{count} out", "输出 {count} 个"),
+    "stats.first": Wording("first token {seconds:.2f} s", "首个 token {seconds:.2f} s"),
+    "stats.rate": Wording("{rate:.1f} tok/s", "{rate:.1f} token/s"),
+    "stats.total": Wording("{seconds:.1f} s total", "共 {seconds:.1f} s"),
+    "stats.cancelled": Wording("stopped", "已停止"),
+    "stats.length": Wording("hit the token limit", "达到 token 上限"),
+    "stats.turns": Wording(" ({count} turns)", "（{count} 轮）"),
+    "stats.random": Wording(" — **⚠ {warning}**", " —— **⚠ {warning}**"),
+    # The line under the image.
+    "cost.tokens": Wording(
+        "🖼 {tokens:,} visual tokens (the model sees {width}×{height} px)",
+        "🖼 {tokens:,} 个视觉 token（模型看到的是 {width}×{height} px）",
+    ),
+    "cost.wait": Wording(
+        " · first word in about {seconds} s (this session: {rate:,.0f} tokens/s prefill)",
+        " · 约 {seconds} s 后出现第一个字（本次会话预填充 {rate:,.0f} token/s）",
+    ),
+    "cost.first_load": Wording(
+        " (the first question also loads the model)", "（第一个问题还要先加载模型）"
+    ),
+    "cost.capped_cpu": Wording(
+        "ℹ️ The preset asks for up to {asked:,} visual tokens; capped at {slider:,} on "
+        "CPU so answers start sooner — raise the *Visual tokens per image* slider for small "
+        "print.",
+        "ℹ️ 预设最多要 {asked:,} 个视觉 token；在 CPU 上限制为 {slider:,} 个，好让回答早点开始"
+        "——要看清小字，请调高“每张图片的视觉 token 数”滑块。",
+    ),
+    "cost.capped": Wording(
+        "ℹ️ The preset asks for up to {asked:,} visual tokens; the slider is at {slider:,}.",
+        "ℹ️ 预设最多要 {asked:,} 个视觉 token；滑块设在 {slider:,}。",
+    ),
+}
+
+
+def say(key: str, language: str = "en", **facts: Any) -> str:
+    """Return the message `key` in the interface language, its facts filled in."""
+    return getattr(MESSAGES[key], ui_language(language)).format(**facts)
