@@ -34,74 +34,92 @@ COST_INPUTS = (
 def wire(ui: TabUI, ctx: AppContext, tab: DomainTab) -> None:
     """Wire the tab's events; every one has an API name `/<tab>_<event>`."""
     bound = {"ctx": ctx, "tab": tab}
-    controls = ui.pick(handlers.CONTROLS)
+    asking = ui.pick(("conversation", "question", *handlers.CONTROLS))
     queue = {"concurrency_id": ENGINE_QUEUE, "concurrency_limit": ctx.concurrency}
-    asking = {
-        "inputs_kwargs": {"conversation": ui.conversation, "question": ui.question, **controls},
-        "outputs": list(ui.pick(ASK_OUTPUTS).values()),
-        **queue,
-    }
-    ask = _named(ui, partial(handlers.ask_question, **bound), asking["inputs_kwargs"])
-    asked = ui.ask.click(ask, api_name=f"{tab.key}_ask", **asking)
-    submitted = ui.question.submit(ask, api_name=f"{tab.key}_submit", **asking)
-    regenerating = {"conversation": ui.conversation, **controls}
-    regenerated = ui.regenerate.click(
-        _named(ui, partial(handlers.regenerate, **bound), regenerating),
-        inputs_kwargs=regenerating,
-        outputs=asking["outputs"],
-        api_name=f"{tab.key}_regenerate",
-        **queue,
-    )
-    answering = [asked, submitted, regenerated]
+    ask = partial(handlers.ask_question, **bound)
+    answering = [
+        _on(ui.ask.click, ui, ask, asking, ASK_OUTPUTS, api_name=f"{tab.key}_ask", **queue),
+        _on(
+            ui.question.submit, ui, ask, asking, ASK_OUTPUTS, api_name=f"{tab.key}_submit", **queue
+        ),
+        _on(
+            ui.regenerate.click,
+            ui,
+            partial(handlers.regenerate, **bound),
+            ui.pick(("conversation", *handlers.CONTROLS)),
+            ASK_OUTPUTS,
+            api_name=f"{tab.key}_regenerate",
+            **queue,
+        ),
+    ]
     # Not Gradio's `cancels`: cancelling a generator while it waits for the next word can
     # fail its event and paint every output with an error badge. The answer stops itself.
-    ui.stop.click(
-        _named(ui, partial(handlers.stop, **bound)),
-        None,
-        None,
-        api_name=f"{tab.key}_stop",
-        queue=False,
-    )
-    ui.clear.click(
-        _named(ui, handlers.clear),
-        None,
-        list(ui.pick(ASK_OUTPUTS).values()),
+    _on(ui.stop.click, ui, partial(handlers.stop, **bound), api_name=f"{tab.key}_stop", queue=False)
+    _on(
+        ui.clear.click,
+        ui,
+        handlers.clear,
+        {},
+        ASK_OUTPUTS,
         api_name=f"{tab.key}_clear",
         queue=False,
     )
-    uploaded = {"image": ui.image, "ui_language": ui.ui_language}
-    ui.image.upload(
-        _named(ui, handlers.check_upload, uploaded),
-        inputs_kwargs=uploaded,
-        outputs=[ui.image],
+    _on(
+        ui.image.upload,
+        ui,
+        handlers.check_upload,
+        ui.pick(("image", "ui_language")),
+        ("image",),
         api_visibility="private",
         show_progress="hidden",  # through the queue: its toast needs the queue's stream
     )
-    preset_inputs = {"preset": ui.preset, "language": ui.language}
-    ui.preset.change(
-        _named(ui, partial(handlers.choose_preset, **bound), preset_inputs),
-        inputs_kwargs=preset_inputs,
-        outputs=list(ui.pick(PRESET_OUTPUTS).values()),
+    preset_inputs = ui.pick(("preset", "language"))
+    _on(
+        ui.preset.change,
+        ui,
+        partial(handlers.choose_preset, **bound),
+        preset_inputs,
+        PRESET_OUTPUTS,
         api_name=f"{tab.key}_preset",
         queue=False,
     )
-    ui.language.change(
-        _named(ui, partial(handlers.translate_question, **bound), preset_inputs),
-        inputs_kwargs=preset_inputs,
-        outputs=[ui.question],
+    _on(
+        ui.language.change,
+        ui,
+        partial(handlers.translate_question, **bound),
+        preset_inputs,
+        ("question",),
         api_name=f"{tab.key}_language",
         queue=False,
     )
-    shown = {"conversation": ui.conversation, "ui_language": ui.ui_language}
-    ui.ui_language.change(  # the chat's marks in the page's new language
-        _named(ui, handlers.show_chat, shown),
-        inputs_kwargs=shown,
-        outputs=[ui.chat],
+    _on(  # the chat's marks in the page's new language
+        ui.ui_language.change,
+        ui,
+        handlers.show_chat,
+        ui.pick(("conversation", "ui_language")),
+        ("chat",),
         api_visibility="private",
         queue=False,
         show_progress="hidden",
     )
     _wire_cost(ui, bound, answering)
+
+
+def _on(
+    trigger: Callable[..., Any],
+    ui: TabUI,
+    handler: Callable[..., Any],
+    inputs: dict[str, Any] | None = None,
+    outputs: tuple[str, ...] = (),
+    **options: Any,
+) -> Any:
+    """Wire a handler to a trigger: the named inputs in, its name-keyed updates out."""
+    return trigger(
+        _named(ui, handler, inputs),
+        inputs_kwargs=inputs or None,
+        outputs=list(ui.pick(outputs).values()) or None,
+        **options,
+    )
 
 
 def _wire_cost(ui: TabUI, bound: dict[str, Any], answering: list[Any]) -> None:

@@ -8,6 +8,7 @@ the model would be sent (which the API does not show) without loading a model.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -364,3 +365,53 @@ def test_a_setting_out_of_its_range_is_refused_before_the_model_is_asked(
 
     assert final == {"run_status": f"⚠️ {message}"}
     assert session.sent == []
+
+
+@pytest.mark.parametrize(("answer", "summary"), [("truth", "match"), ("wrong", "differ")])
+def test_an_answer_about_a_built_in_example_is_compared_with_its_truth(
+    app_context, answer, summary
+):
+    example = app_context.examples["receipts"][0]
+    parsed = dict(example.truth)
+    if answer == "wrong":
+        parsed["total"] = 999.99
+    session = RecordingSession(json.dumps(parsed))
+    final = _final(
+        handlers.ask_question(
+            Conversation(),
+            "Extract every field.",
+            ctx=_ctx(app_context, session),
+            tab=TAB,
+            request=USER,
+            image={"image": str(example.image_path), "boxes": []},
+            preset=example.preset,
+            strict=False,
+            repair_turns=0,
+        )
+    )
+    table = final["truth"]
+    assert table.startswith("**Expected vs got**")
+    rows = [line for line in table.splitlines() if line.startswith("| `$")]
+    total = next(row for row in rows if row.startswith("| `$.total`"))
+    assert total.endswith("✅ |") if summary == "match" else total.endswith("❌ |")
+    scored = len([row for row in rows if "not scored" not in row])
+    matched = scored if summary == "match" else scored - 1
+    assert f"{matched} of {scored} fields match" in table
+
+
+def test_an_answer_about_another_image_gets_no_truth_table(app_context, photo):
+    session = RecordingSession(json.dumps({"total": 1}))
+    final = _final(
+        handlers.ask_question(
+            Conversation(),
+            "Extract every field.",
+            ctx=_ctx(app_context, session),
+            tab=TAB,
+            request=USER,
+            image=photo,
+            preset="Extract all fields",
+            strict=False,
+            repair_turns=0,
+        )
+    )
+    assert final["truth"] == ""
