@@ -30,6 +30,7 @@ os.environ.update(
 tempfile.tempdir = str(_OWN_TEMP)  # this process has already read TMPDIR
 os.environ.setdefault("WORKBENCH_CACHE_DIR", str(_OWN_TEMP / "cache"))
 
+from workbench.bench_app import free_port  # noqa: E402 (after the environment is set)
 
 _LEFTOVER_PREFIXES = ("workbench", "gradio", "tmp", "pytest-of-", "torchinductor", "playwright")
 
@@ -100,14 +101,6 @@ def mismatched_model(cache_dir: Path, tmp_path: Path) -> Path:
     config["image_token_id"] = 151655  # Qwen's id, far outside this tokenizer's vocabulary
     (target / "config.json").write_text(json.dumps(config))
     return target
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def launch_app(ctx):

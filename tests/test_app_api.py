@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -33,6 +32,7 @@ import workbench.presets
 from tabs.events import ASK_OUTPUTS, PRESET_OUTPUTS
 from tabs.results import EMPTY, EXPORTS, FREE_TEXT, STOPPED_NOTE
 from tests.conftest import launch_app
+from workbench.bench_app import free_port
 from workbench.budget import device_budget, visual_tokens
 from workbench.conversation import EMPTY_ANSWER, NEW_PICTURE, STOPPED_MARK
 from workbench.engine import Generation
@@ -145,12 +145,6 @@ def _tokens(result: dict[str, Any], turn: int = 0) -> dict[str, int]:
 
 def _preset_name(ctx, tab: str, index: int = 0) -> str:
     return ctx.presets[tab].presets[index].name
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _controls(client: Client, tab: str, preset: str, language: str = "en") -> dict[str, Any]:
@@ -929,7 +923,7 @@ def test_status_names_the_model(client):
 
 
 def test_launch_share_offline_keeps_serving_locally_with_a_password(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "HF_HUB_OFFLINE": "1",

@@ -21,6 +21,7 @@ import launch
 from tabs import security
 from tabs.events import ASK_OUTPUTS
 from tabs.security import LoginThrottle, blank_api_info, client_key
+from workbench.bench_app import free_port
 
 USER, PASSWORD = "admin", "short-pw"  # under 12 characters on purpose
 FREE_FAILURES = 3
@@ -163,17 +164,11 @@ def test_no_auth_means_no_guards():
 # --- launch.py's app, with a password ----------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[str, LoginThrottle, list[str]]]:
     """Serve launch.py's app with a short password; return its URL, throttle and start-up log."""
     throttle = LoginThrottle(free_failures=FREE_FAILURES, base_delay_s=2.0, max_clients=MAX_CLIENTS)
-    port = str(_free_port())
+    port = str(free_port())
     args = launch.parse_args(["--model", "tiny", "--port", port, "--auth", f"{USER}:{PASSWORD}"])
     warnings: list[str] = []
     handler = logging.Handler(logging.WARNING)
