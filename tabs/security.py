@@ -172,11 +172,12 @@ class LoginThrottleMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                if status == 200:  # before the client can see the response and try again
+                    self.throttle.succeeded(client)
             await send(message)
 
         await self.app(scope, receive, send_noting_status)
         if status == 200:
-            self.throttle.succeeded(client)
             return
         failures = self.throttle.failures(client)
         pause = self.throttle.delay(failures)
