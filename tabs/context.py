@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
@@ -134,8 +135,9 @@ def picture(value: dict | None, language: str = "en") -> Picture:
     path = Path(value["image"])
     if not path.is_file():  # uploads age out of the server's cache after a few hours
         raise mistake(say("image.gone", language))
+    stat = path.stat()
     try:
-        image = load_image(path)
+        image, digest = _decoded(str(path), stat.st_mtime_ns, stat.st_size)
     except ImageError as error:
         raise mistake(error.text(language)) from None
     boxes = value.get("boxes") or []
@@ -146,4 +148,11 @@ def picture(value: dict | None, language: str = "en") -> Picture:
             region = clamp_region((box["xmin"], box["ymin"], box["xmax"], box["ymax"]), image.size)
         except (KeyError, TypeError, ValueError) as error:
             raise mistake(say("region.unusable", language, error=error)) from None
-    return Picture(image, region, path.name, hashlib.sha256(path.read_bytes()).hexdigest())
+    return Picture(image, region, path.name, digest)
+
+
+@functools.lru_cache(maxsize=4)  # a 12 MP photo is 36 MB decoded
+def _decoded(path: str, mtime_ns: int, size: int) -> tuple[Image.Image, str]:
+    """Return a file's pixels and SHA-256, decoded once: the upload check, the cost line (on
+    every slider or mode change) and Ask all read the same upload. Nothing draws on them."""
+    return load_image(path), hashlib.sha256(Path(path).read_bytes()).hexdigest()
