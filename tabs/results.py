@@ -13,7 +13,7 @@ from tabs.wording import say
 from workbench.drawing import draw_boxes, outline_region
 from workbench.pipeline import Answer, Question
 from workbench.record import result_record
-from workbench.session import RANDOM_WEIGHTS_WARNING, RANDOM_WEIGHTS_WARNING_ZH
+from workbench.session import random_weights_warning
 from workbench.truth import compare_json
 
 if TYPE_CHECKING:
@@ -57,8 +57,7 @@ def render(
     annotated = _annotated(answer, question)
     line = _stats_line(answer, language)
     if status.random_weights:
-        warning = RANDOM_WEIGHTS_WARNING_ZH if language == "zh" else RANDOM_WEIGHTS_WARNING
-        line += say("stats.random", language, warning=warning)
+        line += say("stats.random", language, warning=random_weights_warning(language))
     shown_verdict = verdict(answer, language)
     if answer.stats and answer.stats[-1].stopped:
         shown_verdict = f"{say('stopped.note', language)}\n\n{shown_verdict}".strip()
@@ -112,9 +111,6 @@ def checks_markdown(answer: Answer, language: str = "en") -> str:
     return say("checks.title", language) + "\n" + "\n".join(lines)
 
 
-VERDICT_MARKS = {
-    verdict: say(f"truth.{verdict}") for verdict in ("match", "differs", "missing", "unscored")
-}
 TRUTH_ROWS = 40
 
 

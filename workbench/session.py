@@ -28,6 +28,13 @@ log = logging.getLogger(__name__)
 State = Literal["idle", "loading", "ready", "failed"]
 RANDOM_WEIGHTS_WARNING = "random weights (tiny): answers are noise, not readings of the image"
 RANDOM_WEIGHTS_WARNING_ZH = "随机权重（tiny）：回答只是噪声，并不是对图片的读取"
+
+
+def random_weights_warning(language: str = "en") -> str:
+    """Return the warning that tiny's answers are noise, in "en" or "zh"."""
+    return RANDOM_WEIGHTS_WARNING_ZH if language == "zh" else RANDOM_WEIGHTS_WARNING
+
+
 # The loading stages as `loading.py` and `_import_engine` report them; others are shown as is.
 _STAGES_ZH = {
     "importing torch and transformers": "导入 torch 和 transformers",
@@ -77,11 +84,11 @@ class Status:
         where = "CPU" if self.device == "cpu" else f"GPU ({self.device})"
         if zh:
             line = f"{self.model} · 已在 {where} 上就绪 · 加载用时 {self.load_seconds:.1f} s"
-            warning = RANDOM_WEIGHTS_WARNING_ZH
         else:
             line = f"{self.model} · ready on {where} · {self.load_seconds:.1f} s to load"
-            warning = RANDOM_WEIGHTS_WARNING
-        return f"{line} · ⚠ {warning}" if self.random_weights else line
+        if self.random_weights:
+            line += f" · ⚠ {random_weights_warning(language)}"
+        return line
 
     def details(self, language: str = "en") -> str:
         """Return what sits behind the summary: dtype and why, image budget, patches."""
