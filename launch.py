@@ -26,6 +26,12 @@ if TYPE_CHECKING:  # hints only: Gradio is imported when serve() needs it
     from tabs.security import LoginThrottle
 
 SHARE_USER = "workbench"
+REMOTE_CONCURRENCY = 8
+
+
+def _environ_int(name: str) -> int | None:
+    value = os.environ.get(name)
+    return int(value) if value else None
 
 
 def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argparse.Namespace:
@@ -38,7 +44,13 @@ def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argpar
     parser.add_argument("--share", action="store_true", help="also serve a public share link")
     parser.add_argument("--auth", help="user:password required to open the app")
     parser.add_argument("--auth-file", type=Path, help="file of user:password lines")
-    parser.add_argument("--concurrency", type=int, default=1, help="model calls at once")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=_environ_int("WORKBENCH_CONCURRENCY"),
+        help=f"questions answered at once (default: {REMOTE_CONCURRENCY} with --engine openai, "
+        "whose server batches them; 1 in-process)",
+    )
     settings_module.add_arguments(parser)
     return parser.parse_args(argv)
 
@@ -69,6 +81,9 @@ def serve(
         settings = settings_module.from_environment(args)
     except ValueError as error:
         raise SystemExit(f"error: {error}") from None
+    concurrency = args.concurrency or (REMOTE_CONCURRENCY if settings.remote else 1)
+    if concurrency < 1:
+        raise SystemExit(f"error: --concurrency must be at least 1; got {concurrency}")
     auth = credentials(args)
     private_temp_dir()
 
@@ -79,9 +94,11 @@ def serve(
     from tabs.app import build_app, create_context, launch_options
 
     security.warn_short_passwords(auth or [])
-    ctx = create_context(settings, concurrency=args.concurrency)
+    ctx = create_context(settings, concurrency=concurrency)
+    if settings.remote:  # one request: the status line tells at once whether the server answers
+        ctx.session.preload()
     app = build_app(ctx)
-    app.queue(default_concurrency_limit=args.concurrency)
+    app.queue(default_concurrency_limit=concurrency)
     gc.freeze()
     gc.enable()
     _, local_url, share_url = app.launch(

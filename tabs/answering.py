@@ -28,7 +28,7 @@ from workbench.conversation import (
     chat_messages,
     with_answer,
 )
-from workbench.engine import GenerationParams, ModelLoadError, one_line
+from workbench.engine import EngineError, GenerationParams, ModelLoadError, one_line
 from workbench.pipeline import (
     Answer,
     Delta,
@@ -133,6 +133,10 @@ def _stream(
                 )
                 return
             yield _streaming(conversation, exchange, said)
+    except EngineError as error:  # a remote server's failure: it says what to do
+        log.warning("answering in the %s tab failed: %s", tab.key, error)
+        failed = conversation.add(replace(exchange, stopped=False, failed=True))
+        yield _failed(failed, f"{error.reason} {error.hint}".strip(), said)
     except Exception as error:  # the server log keeps the traceback; the user gets one line
         log.exception("answering in the %s tab failed", tab.key)
         yield _failed(

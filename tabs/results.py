@@ -61,6 +61,9 @@ def render(
     shown_verdict = verdict(answer, language)
     if answer.stats and answer.stats[-1].stopped:
         shown_verdict = f"{say('stopped.note', language)}\n\n{shown_verdict}".strip()
+    constrained = all(stats.constrained for stats in answer.stats)
+    if question.strict and question.schema is not None and not constrained:
+        shown_verdict += f"\n\n{say('verdict.unconstrained', language)}"
     return {
         "run_status": line,
         "parsed": answer.extraction.value if answer.extraction else None,

@@ -61,6 +61,11 @@ MESSAGES: dict[str, Wording] = {
         "⏹ **Stopped**: what follows is about the partial answer.",
         "⏹ **已停止**：以下内容针对的是不完整的回答。",
     ),
+    "verdict.unconstrained": Wording(
+        "ℹ️ Strict JSON was asked for, but the model server does not hold decoding to a "
+        "schema: the answer was validated (and repaired) afterwards.",
+        "ℹ️ 已要求严格 JSON，但模型服务端不按结构约束解码：回答是事后校验（并修复）的。",
+    ),
     "verdict.no_json": Wording("❌ **No usable JSON**: {error}", "❌ **没有可用的 JSON**：{error}"),
     "verdict.fixed": Wording("Extraction fixed:", "提取时修正了："),
     "verdict.valid": Wording(

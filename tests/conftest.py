@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -87,6 +90,66 @@ def tiny_session(cache_dir: Path):
     session = ModelSession(Settings(model="tiny", cache_dir=cache_dir))
     session.get()
     return session
+
+
+class ModelServer:
+    """`python -m workbench serve --model tiny` in a subprocess on a local port."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.process: subprocess.Popen | None = None
+        self.log = Path(tempfile.mkdtemp(prefix="workbench-serve-")) / "serve.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self, timeout: float = 180.0) -> ModelServer:
+        """Start the server and return once `GET /v1/models` answers."""
+        import httpx
+
+        command = [sys.executable, "-m", "workbench", "serve", "--model", "tiny"]
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [*command, "--port", str(self.port)],
+                cwd=Path(__file__).resolve().parents[1],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the model server exited:\n{self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/models", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"the model server did not answer in {timeout:g} s")
+
+    def kill(self) -> None:
+        """End the server at once, as a crash does."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture(scope="session")
+def model_server(cache_dir: Path):
+    """Return a tiny-model server shared by the tests that only ask it questions."""
+    server = ModelServer().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The command line: `python -m workbench ask|presets|bench|ui`, also installed as `workbench`."""
+"""The command line: `python -m workbench ask|presets|bench|serve|ui`, installed as `workbench`."""
 
 from __future__ import annotations
 
@@ -58,6 +58,7 @@ def build_parser(prog: str = "python -m workbench") -> argparse.ArgumentParser:
     presets.add_argument("--json", action="store_true", help="print one JSON object")
     _add_presets_dir(presets)
     _add_bench(commands)
+    _add_serve(commands)
     # Only listed here: main() hands everything after `ui` to launch.py's own parser.
     commands.add_parser("ui", help="serve the app; launch.py's flags (ui --help lists them)")
     return parser
@@ -152,6 +153,31 @@ def _add_bench(commands: Any) -> None:
     bench.add_argument("-v", "--verbose", action="store_true", help="log loading stages")
 
 
+def _add_serve(commands: Any) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="serve a model with transformers' OpenAI-compatible server, for --engine openai",
+        description="Serve one model with `transformers serve` (the workbench's compatibility "
+        "patches applied) and print the base URL for --engine openai. For a team, serve with "
+        "vLLM or SGLang instead (README, Scaling out).",
+    )
+    serve.add_argument(
+        "--model",
+        default=settings_module.DEFAULT_MODEL,
+        help="tiny (random weights, offline), a local directory or a hub id "
+        f"(default: {settings_module.DEFAULT_MODEL})",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    serve.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:0 … (auto)")
+    serve.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="where the tiny model is built (default: WORKBENCH_CACHE_DIR or ~/.cache/workbench)",
+    )
+
+
 def _add_presets_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--presets-dir",
@@ -191,6 +217,17 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m workbench") -
         return run_presets(args)
     if args.command == "bench":
         return _bench(args)
+    if args.command == "serve":
+        from workbench import serve
+
+        serve.run(
+            args.model,
+            args.host,
+            args.port,
+            args.cache_dir or settings_module.default_cache_dir(),
+            args.device,
+        )
+        return EXIT_OK
     return run_ask(args)
 
 

@@ -17,7 +17,7 @@ from workbench import settings as settings_module
 from workbench.boxes import Region, clamp_region
 from workbench.budget import Budget, preset_budget
 from workbench.checks import CheckContext
-from workbench.engine import GenerationParams, ModelLoadError, one_line
+from workbench.engine import EngineError, GenerationParams, one_line
 from workbench.images import ImageError, load_image
 from workbench.pipeline import (
     Answer,
@@ -166,7 +166,7 @@ def run_ask(args: argparse.Namespace) -> int:
         if session.status.random_weights and not args.json:
             print(f"[{RANDOM_WEIGHTS_WARNING}]", file=sys.stderr, flush=True)
         answer = _answer(session, question, echo=not args.json)
-    except ModelLoadError as error:
+    except EngineError as error:  # not loaded, or a remote server failed: it says what to do
         return fail(EXIT_MODEL, f"{error.reason} {error.hint}".strip())
     except Exception as error:  # the log (-v) keeps the traceback; the user gets one line
         log.exception("generation failed")
@@ -291,6 +291,8 @@ def summary_lines(record: dict[str, Any]) -> list[str]:
     """Return the verdict, checks, boxes and repairs of a record, a line each (none for text)."""
     validation = record["validation"]
     lines = list(record["repairs"])
+    if record["parameters"]["strict"] and not all(turn["constrained"] for turn in record["turns"]):
+        lines.append("strict asked, but the server does not constrain decoding: validated after")
     if validation["extraction_error"]:
         lines.append(f"no usable JSON: {validation['extraction_error']}")
     elif record["parsed"] is None:

@@ -87,6 +87,7 @@ class GenerationStats:
     total_seconds: float = 0.0
     stopped: bool = False  # ended by stop(), not by eos or the token limit
     finish_reason: str = ""  # "stop" (eos), "length", "cancelled", "error"
+    constrained: bool = False  # decoding was held to the JSON schema
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -110,6 +111,7 @@ class GenerationStats:
                 "tokens_per_second": _round(self.tokens_per_second),
             },
             "finish_reason": self.finish_reason,
+            "constrained": self.constrained,
         }
 
 
@@ -158,6 +160,10 @@ class LoadedInfo:
     dtype_reason: str = ""
     visual_tokens: Budget = GPU_BUDGET  # the default budget per image on this device
     context_tokens: int = 32_768  # the most tokens the model attends to: prompt plus answer
+    model: str = ""  # the model's name where the engine knows it better than the settings
+    remote: str = ""  # the server's base URL, for a remote engine
+    served_by: str = ""  # what the server says it is ("vllm", "sglang", …), for a remote engine
+    constrains_schema: bool = True  # whether a JSON schema holds decoding to it
 
 
 class Engine(Protocol):
@@ -179,10 +185,22 @@ def one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
 
 
-class ModelLoadError(RuntimeError):
-    """The model could not be loaded: `reason` says why, `hint` what to do."""
+class EngineError(RuntimeError):
+    """The engine cannot answer: `reason` says why, `hint` what to do; both for a user's eyes."""
 
     def __init__(self, reason: str, hint: str = "") -> None:
         super().__init__(f"{reason} {hint}".strip())
         self.reason = reason
         self.hint = hint
+
+
+class ModelLoadError(EngineError):
+    """The model could not be loaded (or, remotely, its server not reached)."""
+
+
+class ServerError(EngineError):
+    """A remote server failed a request; `unreachable` when it could not be reached at all."""
+
+    def __init__(self, reason: str, hint: str = "", unreachable: bool = False) -> None:
+        super().__init__(reason, hint)
+        self.unreachable = unreachable

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from workbench.budget import Budget
@@ -17,6 +18,7 @@ from workbench.engine import (
     GenerationStats,
     Message,
     ModelLoadError,
+    ServerError,
 )
 from workbench.patches import Patch
 from workbench.settings import Settings
@@ -68,10 +70,15 @@ class Status:
     random_weights: bool = False
     error: str = ""
     hint: str = ""
+    remote: str = ""  # the server's base URL, for the remote engine
+    served_by: str = ""  # what the remote server says it is
+    constrains_schema: bool = True  # whether strict mode holds decoding to the schema
 
     def summary(self, language: str = "en") -> str:
         """Return a short line for a client's eyes: what the model is doing, in plain words."""
         zh = language == "zh"
+        if self.remote:
+            return self._remote_summary(zh)
         if self.state == "idle":
             return f"{self.model} · " + ("首次提问时加载" if zh else "loads on the first question")
         if self.state == "loading":
@@ -90,11 +97,26 @@ class Status:
             line += f" · ⚠ {random_weights_warning(language)}"
         return line
 
+    def _remote_summary(self, zh: bool) -> str:
+        line = f"远程：{self.remote}" if zh else f"remote: {self.remote}"
+        if self.state == "idle":
+            return line + (" · 尚未连接" if zh else " · not checked yet")
+        if self.state == "loading":
+            return line + (" · 正在连接…" if zh else " · connecting…")
+        if self.state == "failed":
+            return f"{line} · {self.error} {self.hint}".strip()
+        line += f" · 模型 {self.model} · 可连接" if zh else f" · model {self.model} · reachable"
+        if self.random_weights:
+            line += f" · ⚠ {random_weights_warning('zh' if zh else 'en')}"
+        return line
+
     def details(self, language: str = "en") -> str:
         """Return what sits behind the summary: dtype and why, image budget, patches."""
         if self.state != "ready":
             return ""
         zh = language == "zh"
+        if self.remote:
+            return self._remote_details(zh)
         reason = (f"（{self.dtype_reason}）" if zh else f" ({self.dtype_reason})") * bool(
             self.dtype_reason
         )
@@ -109,8 +131,23 @@ class Status:
             parts.append(f"兼容补丁：{names}" if zh else f"patches: {names}")
         return ("；" if zh else "; ").join(parts)
 
+    def _remote_details(self, zh: bool) -> str:
+        served = self.served_by or "?"
+        most = self.visual_tokens[1] if self.visual_tokens else 0
+        if zh:
+            schema = "按 JSON 结构约束解码" if self.constrains_schema else "不按 JSON 结构约束解码"
+            return f"服务端：{served}；{schema}；图片最多 {most:,} 个视觉 token"
+        schema = (
+            "holds decoding to a JSON schema"
+            if self.constrains_schema
+            else ("ignores JSON schemas (answers are validated afterwards)")
+        )
+        return f"served by {served}; {schema}; images up to {most:,} visual tokens"
+
     def describe(self) -> str:
         """Return one line of plain text for a log or the command line."""
+        if self.remote:
+            return self._remote_summary(zh=False)
         if self.state == "idle":
             return f"{self.model}: not loaded yet (loads on the first question)"
         if self.state == "loading":
@@ -137,7 +174,7 @@ class ModelSession:
         self._lock = threading.Lock()  # held for a whole load
         self._changed = threading.Condition()  # notified on every status change
         self._engine: Engine | None = None
-        self._status = Status("idle", settings.model)
+        self._status = _idle(settings)
         self.load_count = 0  # how many loads were attempted, for tests and the status panel
         self._prefill_rate: float | None = None
 
@@ -205,6 +242,15 @@ class ModelSession:
         if failure:
             raise failure[0]
 
+    def preload(self) -> None:
+        """Start loading on a background thread; a failure shows in the status, raises nothing."""
+
+        def load() -> None:
+            with contextlib.suppress(ModelLoadError):
+                self.get()
+
+        threading.Thread(target=load, name="preload-model", daemon=True).start()
+
     @property
     def prefill_rate(self) -> float | None:
         """Return prompt tokens per second before the first word, as last measured with an image."""
@@ -220,12 +266,22 @@ class ModelSession:
         return self.get().info.context_tokens
 
     def stream(self, messages: list[Message], params: GenerationParams) -> Generation:
-        """Return a streamed answer from the engine (loading it first if needed)."""
-        generation = self.get().stream(messages, params)
+        """Return a streamed answer from the engine (loading it first if needed).
+
+        A remote server that cannot be reached is dropped with the error as the status: the
+        next question connects afresh (and says so, if it still cannot).
+        """
+        engine = self.get()
+        generation = engine.stream(messages, params)
         pieces = generation.pieces
 
         def measured() -> Iterator[str]:
-            yield from pieces
+            try:
+                yield from pieces
+            except ServerError as error:
+                if error.unreachable:
+                    self._lose(engine, error)
+                raise
             self._note_prefill(generation.stats)
 
         generation.pieces = measured()
@@ -240,13 +296,20 @@ class ModelSession:
         with self._lock:
             self._drop()
             self._settings = settings
-            self._set_status(Status("idle", settings.model))
+            self._set_status(_idle(settings))
 
     def unload(self) -> None:
         """Free the model; the next `get()` loads it again."""
         with self._lock:
             self._drop()
-            self._set_status(Status("idle", self._settings.model))
+            self._set_status(_idle(self._settings))
+
+    def _lose(self, engine: Engine, error: ServerError) -> None:
+        """Forget an engine whose server went away; other streams on it end on their own."""
+        with self._lock:
+            if self._engine is engine:
+                self._engine = None
+                self._fail(error.reason, error.hint)
 
     def _drop(self) -> None:
         if self._engine is not None:
@@ -283,7 +346,7 @@ class ModelSession:
         info = engine.info
         ready = Status(
             "ready",
-            settings.model,
+            info.model or settings.model,
             device=info.device,
             dtype=info.dtype,
             dtype_reason=info.dtype_reason,
@@ -291,18 +354,30 @@ class ModelSession:
             load_seconds=time.perf_counter() - started,
             patches=info.patches,
             random_weights=info.random_weights,
+            remote=info.remote,
+            served_by=info.served_by,
+            constrains_schema=info.constrains_schema,
         )
         self._set_status(ready)
         log.info("%s", ready.describe())
         return engine
 
     def _fail(self, reason: str, hint: str) -> None:
-        self._set_status(Status("failed", self._settings.model, error=reason, hint=hint))
+        failed = replace(_idle(self._settings), state="failed", error=reason, hint=hint)
+        self._set_status(failed)
         log.warning("%s", self._status.describe())
+
+
+def _idle(settings: Settings) -> Status:
+    return Status("idle", settings.model, remote=settings.remote)
 
 
 def _load_engine(settings: Settings, report: Report) -> Engine:
     """Return the engine for the settings, loaded; the only place the heavy imports start."""
+    if settings.engine == "openai":  # no torch: a laptop can drive a GPU server
+        from workbench.openai_engine import OpenAIEngine
+
+        return OpenAIEngine.load(settings, report)
     report("importing torch and transformers")
     from workbench.transformers_engine import TransformersEngine
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from workbench.budget import MAX_BUDGET, Budget, check_budget, device_budget
 
 DEFAULT_MODEL = "Qwen/Qwen3-VL-4B-Instruct"
-ENGINES = ("transformers",)
+ENGINES = ("transformers", "openai")
 DEVICES = ("auto", "cuda", "mps", "cpu")
 DTYPES = ("auto", "bfloat16", "float16", "float32")
 ATTENTION = ("auto", "sdpa", "eager", "flash_attention_2")
@@ -40,9 +40,23 @@ class Settings:
     memory_limit_gib: float | None = None  # caps the memory the pre-load check assumes
     skip_memory_check: bool = False
     history_tokens: int | None = None  # most tokens of chat history sent; None: what fits
+    # The remote engine (--engine openai): an OpenAI-compatible server such as vLLM or SGLang.
+    base_url: str = ""
+    api_model: str = ""  # "": the first model the server lists
+    api_key_env: str = ""  # the name of the variable holding the API key, never the key
+    request_timeout: float = 300.0
 
     def __post_init__(self) -> None:
         _check_choice("engine", self.engine, ENGINES)
+        if self.engine == "openai" and not self.base_url.startswith(("http://", "https://")):
+            raise ValueError(
+                "--engine openai needs --base-url, the server's OpenAI API address such as "
+                f"http://gpu-box:8000/v1; got {self.base_url!r}"
+            )
+        if self.base_url and self.engine != "openai":
+            raise ValueError("--base-url is for the remote engine: add --engine openai")
+        if not (math.isfinite(self.request_timeout) and self.request_timeout > 0):
+            raise ValueError(f"request timeout must be > 0 s, got {self.request_timeout}")
         _check_choice("device", self.device, DEVICES)
         _check_choice("dtype", self.dtype, DTYPES)
         _check_choice("attention", self.attention, ATTENTION)
@@ -56,6 +70,11 @@ class Settings:
         limit = self.memory_limit_gib
         if limit is not None and not (math.isfinite(limit) and limit > 0):
             raise ValueError(f"memory limit must be > 0 GiB, got {limit}")
+
+    @property
+    def remote(self) -> str:
+        """Return the remote server's base URL, or "" for the in-process engine."""
+        return self.base_url if self.engine == "openai" else ""
 
     def visual_budget(self, device: str) -> Budget:
         """Return the (min, max) visual tokens per image: the flags, else the device default."""
@@ -94,6 +113,10 @@ _FLAGS: dict[str, tuple[str, type, str]] = {
     "--memory-limit-gib": ("memory_limit_gib", float, "memory the pre-load check may assume"),
     "--skip-memory-check": ("skip_memory_check", bool, "load even if the model may not fit"),
     "--history-tokens": ("history_tokens", int, "chat history sent, at most (default: what fits)"),
+    "--base-url": ("base_url", str, "openai engine: the server, e.g. http://gpu-box:8000/v1"),
+    "--api-model": ("api_model", str, "openai engine: the model (default: the first listed)"),
+    "--api-key-env": ("api_key_env", str, "openai engine: the variable holding the API key"),
+    "--request-timeout": ("request_timeout", float, "openai engine: seconds to wait (300)"),
 }
 
 

@@ -11,14 +11,18 @@ import json
 import threading
 from typing import Any
 
-ENGINES_WITH_STRICT = ("transformers",)
+ENGINES_WITH_STRICT = ("transformers", "openai")
 
 
 def strict_support(engine: str) -> tuple[bool, str]:
-    """Return whether strict mode can run here, and if not, why."""
+    """Return whether strict mode can be asked for here, and if not, why.
+
+    The remote engine sends the schema as `response_format`; whether its server holds decoding
+    to it is known once it answers (`GenerationStats.constrained`).
+    """
     if engine not in ENGINES_WITH_STRICT:
         return False, f"Strict decoding is not available with the {engine} engine."
-    if importlib.util.find_spec("xgrammar") is None:
+    if engine == "transformers" and importlib.util.find_spec("xgrammar") is None:
         return False, (
             "Strict decoding needs xgrammar, which is not installed: "
             "pip install --no-deps -r requirements-strict.txt"

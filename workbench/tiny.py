@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 TINY_NAME = "tiny"
 # Bump when anything below changes, so a cached build is rebuilt.
-TINY_VERSION = "1"
+TINY_VERSION = "2"
 _MARKER = "workbench_tiny.json"
 
 SPECIAL_TOKENS = (
@@ -140,6 +140,9 @@ def _build(directory: Path) -> None:
     model = Qwen3VLForConditionalGeneration(config).eval()
     model.generation_config.eos_token_id = [ids["<|im_end|>"], ids["<|endoftext|>"]]
     model.generation_config.pad_token_id = ids["<|endoftext|>"]
+    # Qwen3-VL-Instruct's own sampling defaults: a server that only overrides the temperature
+    # (transformers serve) samples as it would with the real model.
+    model.generation_config.update(do_sample=True, temperature=0.7, top_p=0.8, top_k=20)
     model.save_pretrained(directory)
     # Saved as parts (not through a processor class), so AutoProcessor and the image-only
     # processor both load them.

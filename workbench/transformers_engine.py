@@ -11,6 +11,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import torch
@@ -31,12 +32,12 @@ class TransformersEngine:
     def __init__(self, model: Any, processor: Any, info: LoadedInfo) -> None:
         self.model = model
         self.processor = processor
-        self.info = info
         self._worker = _Worker()
         self._constraint: SchemaConstraint | None = None
         if strict_support(self.name)[0]:
             vocab_size = model.config.get_text_config().vocab_size
             self._constraint = SchemaConstraint(processor.tokenizer, vocab_size)
+        self.info = replace(info, constrains_schema=self._constraint is not None)
 
     @classmethod
     def load(cls, settings: Settings, report: Report) -> TransformersEngine:
@@ -52,6 +53,7 @@ class TransformersEngine:
         inputs = self.processor_inputs(messages, params.visual_tokens or self.info.visual_tokens)
         generation = Generation(pieces=iter(()))
         stats = generation.stats
+        stats.constrained = params.json_schema is not None
         # Counted before the move, so reading the count never waits for the device.
         stats.prompt_tokens = int(inputs["input_ids"].shape[1])
         stats.visual_tokens = int((inputs["input_ids"] == self.model.config.image_token_id).sum())
