@@ -81,9 +81,7 @@ def serve(
         settings = settings_module.from_environment(args)
     except ValueError as error:
         raise SystemExit(f"error: {error}") from None
-    concurrency = args.concurrency or (REMOTE_CONCURRENCY if settings.remote else 1)
-    if concurrency < 1:
-        raise SystemExit(f"error: --concurrency must be at least 1; got {concurrency}")
+    concurrency = questions_at_once(args, settings)
     auth = credentials(args)
     private_temp_dir()
 
@@ -111,6 +109,14 @@ def serve(
         **security.launch_options(auth, throttle),
     )
     return app, local_url, share_url
+
+
+def questions_at_once(args: argparse.Namespace, settings: settings_module.Settings) -> int:
+    """Return --concurrency, by default 8 for a remote engine (its server batches) and 1 here."""
+    concurrency = args.concurrency or (REMOTE_CONCURRENCY if settings.remote else 1)
+    if concurrency < 1:
+        raise SystemExit(f"error: --concurrency must be at least 1; got {concurrency}")
+    return concurrency
 
 
 def private_temp_dir() -> Path:

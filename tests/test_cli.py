@@ -58,7 +58,7 @@ RECORD_KEYS = (
     "repairs",
     "turns",
 )
-TURN_KEYS = ("tokens", "timings", "finish_reason")
+TURN_KEYS = ("tokens", "timings", "finish_reason", "constrained")
 TINY = ("--model", "tiny", "--max-new-tokens", "8", "--temperature", "0")
 # What `ask` prints on stderr while the model loads, in order (the session's stages).
 LOADING_STAGES = (
@@ -513,6 +513,9 @@ def test_ask_budget_keeps_min_at_most_max() -> None:
     assert ask_budget(preset, Settings(), status) == (256, 384)
 
 
+VALID = "valid JSON: matches the schema"
+
+
 def _record(**changes: object) -> dict[str, object]:
     base = {
         "parsed": {"value": 6.4},
@@ -520,6 +523,8 @@ def _record(**changes: object) -> dict[str, object]:
         "checks": [],
         "boxes": [],
         "repairs": [],
+        "parameters": {"strict": False},
+        "turns": [{"constrained": False}],
     }
     return {**base, **changes}
 
@@ -529,6 +534,14 @@ def _record(**changes: object) -> dict[str, object]:
     [
         (_record(parsed=None), []),  # free text
         (_record(), ["valid JSON: matches the schema"]),
+        (
+            _record(parameters={"strict": True}),
+            [
+                "strict asked, but the server does not constrain decoding: validated after",
+                "valid JSON: matches the schema",
+            ],
+        ),
+        (_record(parameters={"strict": True}, turns=[{"constrained": True}]), [VALID]),
         (
             _record(
                 parsed=None,
@@ -563,7 +576,15 @@ def _record(**changes: object) -> dict[str, object]:
             ],
         ),
     ],
-    ids=["free-text", "valid", "no-json", "schema-error", "checks-and-boxes"],
+    ids=[
+        "free-text",
+        "valid",
+        "strict-unconstrained",
+        "strict-constrained",
+        "no-json",
+        "schema-error",
+        "checks-and-boxes",
+    ],
 )
 def test_summary_lines(record: dict[str, object], lines: list[str]) -> None:
     assert summary_lines(record) == lines
@@ -596,6 +617,7 @@ def test_ask_report_is_the_record_and_the_last_turn() -> None:
             "load_s": 1.235,
         },
         "finish_reason": "stop",
+        "constrained": False,
     }
 
 

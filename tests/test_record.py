@@ -95,6 +95,7 @@ def _turn(generated: int) -> dict[str, Any]:
         "tokens": {"prompt": 0, "visual": 0, "generated": generated},
         "timings": {"time_to_first_token_s": None, "total_s": 0.0, "tokens_per_second": None},
         "finish_reason": "stop",
+        "constrained": False,
     }
 
 

@@ -53,7 +53,7 @@ def _messages(text: str = "What is this?", image: Image.Image = PICTURE) -> list
 
 
 def _answer(session: ModelSession, question) -> object:
-    return [event for event in ask(session, question) if isinstance(event, Finished)][0].answer
+    return next(event for event in ask(session, question) if isinstance(event, Finished)).answer
 
 
 @pytest.fixture(scope="module")
@@ -368,20 +368,21 @@ def test_a_vllm_that_refuses_per_request_budgets_gets_resized_images_alone():
 
 
 @pytest.mark.parametrize(
-    ("status", "said", "hint"),
+    ("status", "said", "hint", "recheck"),
     [
-        (401, "refused the request (HTTP 401: bad key)", "--api-key-env"),
-        (404, "refused the request (HTTP 404: bad key)", "--base-url"),
-        (500, "failed (HTTP 500: bad key)", "server's log"),
+        (401, "refused the request (HTTP 401: bad key)", "--api-key-env", False),
+        (404, "refused the request (HTTP 404: bad key)", "--base-url", False),
+        (422, "refused the request (HTTP 422: bad key)", "see its log", False),
+        (500, "failed (HTTP 500: bad key)", "server's log", True),
     ],
 )
-def test_http_errors_are_one_message_naming_the_server(status, said, hint):
+def test_http_errors_are_one_message_naming_the_server(status, said, hint, recheck):
     engine = _mocked(lambda request: httpx.Response(status, json={"detail": "bad key"}))
     with pytest.raises(ServerError) as caught:
         engine.stream(_messages(), GenerationParams()).run()
     assert caught.value.reason == f"The model server at http://gpu-box:8000/v1 {said}."
     assert hint in caught.value.hint
-    assert not caught.value.unreachable
+    assert caught.value.recheck == recheck
 
 
 def test_a_timeout_says_how_long_it_waited_and_what_to_change():
@@ -392,7 +393,7 @@ def test_a_timeout_says_how_long_it_waited_and_what_to_change():
     with pytest.raises(ServerError) as caught:
         engine.stream(_messages(), GenerationParams()).run()
     assert "did not answer within" in caught.value.reason
-    assert "--request-timeout" in caught.value.hint and caught.value.unreachable
+    assert "--request-timeout" in caught.value.hint and caught.value.recheck
 
 
 def test_an_image_goes_as_png_or_jpeg_whichever_is_smaller():

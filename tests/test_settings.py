@@ -186,3 +186,40 @@ def test_non_finite_headroom_is_refused(value: str) -> None:
 
 def test_add_arguments_leaves_every_flag_unset() -> None:
     assert {key: value for key, value in vars(_parse()).items() if value is not None} == {}
+
+
+def test_the_remote_engine_reads_its_flags_and_variables() -> None:
+    parser = argparse.ArgumentParser()
+    settings_module.add_arguments(parser)
+    args = parser.parse_args(
+        ["--engine", "openai", "--api-model", "qwen", "--request-timeout", "30"]
+    )
+    environ = {"WORKBENCH_BASE_URL": "http://gpu-box:8000/v1", "WORKBENCH_API_KEY_ENV": "KEY"}
+    settings = from_environment(args, environ)
+    assert (settings.engine, settings.base_url, settings.remote) == (
+        "openai",
+        "http://gpu-box:8000/v1",
+        "http://gpu-box:8000/v1",
+    )
+    assert (settings.api_model, settings.api_key_env, settings.request_timeout) == (
+        "qwen",
+        "KEY",
+        30,
+    )
+    assert Settings().remote == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], 1),
+        (["--engine", "openai", "--base-url", "http://gpu-box:8000/v1"], 8),
+        (["--engine", "openai", "--base-url", "http://gpu-box:8000/v1", "--concurrency", "3"], 3),
+        (["--concurrency", "2"], 2),
+    ],
+)
+def test_questions_at_once_default_to_8_remote_and_1_in_process(argv, expected) -> None:
+    import launch
+
+    args = launch.parse_args(argv)
+    assert launch.questions_at_once(args, from_environment(args, {})) == expected

@@ -38,7 +38,8 @@ structured preset) the verdict, the domain checks and the boxes, one [line] each
 same keys as the app's result.json (asked_at, model, random_weights, device, dtype, tab,
 preset, language, role, question, parameters, image_name, image_sha256, image_size, region,
 history_left_out, answer, parsed, validation, checks, boxes, repairs, turns), plus
-dtype_reason, patches, and the last turn's tokens, timings (with load_s) and finish_reason.
+dtype_reason, patches, and the last turn's tokens, timings (with load_s), finish_reason and
+constrained (whether decoding was held to the schema).
 
 {EXIT_CODES}"""
 
@@ -137,9 +138,11 @@ def _add_bench(commands: Any) -> None:
     bench = commands.add_parser("bench", help="print benchmark numbers")
     bench.add_argument(
         "what",
-        choices=["strict", "examples", "model", "app"],
+        choices=["strict", "examples", "model", "app", "remote", "load"],
         help="strict: valid share and ms/token; examples: drawing time; model: load, memory, "
-        "speed per dtype on a random model of a real size; app: page-up time and idle memory",
+        "speed per dtype on a random model of a real size; app: page-up time and idle memory; "
+        "remote: the remote engine vs a bare openai client (--engine openai --base-url URL); "
+        "load: --users users asking --questions questions each, through the app, to --base-url",
     )
     bench.add_argument("--runs", type=int, help="strict: seeds (3); model: repeats (5); app (5)")
     bench.add_argument("--max-new-tokens", type=int, help="override the presets' limits")
@@ -149,6 +152,8 @@ def _add_bench(commands: Any) -> None:
         help="model: a config.json path, or qwen3-vl-4b-instruct / qwen3-vl-2b-instruct",
     )
     bench.add_argument("--layers", type=int, help="model: cut the text stack to N layers")
+    bench.add_argument("--users", type=int, default=16, help="load: users at once (16)")
+    bench.add_argument("--questions", type=int, default=3, help="load: questions per user (3)")
     settings_module.add_arguments(bench)
     bench.add_argument("-v", "--verbose", action="store_true", help="log loading stages")
 
@@ -267,6 +272,16 @@ def _bench_lines(args: argparse.Namespace, settings: settings_module.Settings) -
         from workbench.bench_model import bench_model
 
         return bench_model(settings, args.config, args.layers, args.runs or 5)
+    if args.what == "remote":
+        from workbench.bench_remote import bench_remote
+
+        return bench_remote(settings, args.runs or 5, args.max_new_tokens or 64)
+    if args.what == "load":
+        if not settings.remote:
+            raise ValueError("bench load needs --engine openai --base-url URL")
+        from tabs.loadtest import bench_load  # drives the app through its API: Gradio's side
+
+        return bench_load(settings.base_url, args.users, args.questions)
     from workbench.bench import bench_strict
 
     session = ModelSession(settings)

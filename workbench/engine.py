@@ -199,8 +199,9 @@ class ModelLoadError(EngineError):
 
 
 class ServerError(EngineError):
-    """A remote server failed a request; `unreachable` when it could not be reached at all."""
+    """A remote server failed a request; `recheck` when the server itself is in doubt (down,
+    stuck or failing), so that it is asked for its models again before the next question."""
 
-    def __init__(self, reason: str, hint: str = "", unreachable: bool = False) -> None:
+    def __init__(self, reason: str, hint: str = "", recheck: bool = False) -> None:
         super().__init__(reason, hint)
-        self.unreachable = unreachable
+        self.recheck = recheck

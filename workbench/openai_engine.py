@@ -140,7 +140,8 @@ class OpenAIEngine:
                 stats.total_seconds = time.perf_counter() - started
             if stats.stopped:
                 stats.finish_reason = "cancelled"
-            if not stats.generated_tokens:  # a stopped stream, or a server without usage
+            # A stopped stream ends before the usage: its counts are the pieces and an estimate.
+            if not stats.generated_tokens:
                 stats.generated_tokens = chunks
             if not stats.prompt_tokens:
                 stats.prompt_tokens = visual + sum(
@@ -160,13 +161,12 @@ class OpenAIEngine:
                 raise
         # vLLM ≥ 0.31 takes processor settings per request only when started with
         # --trust-request-mm-kwargs. The images are resized for the budget already.
-        log.warning("%s refuses a per-request image budget; sending resized images alone", self)
+        log.warning(
+            "%s refuses per-request image budgets: sending resized images alone", self.info.remote
+        )
         self._send_budget = False
         extra = {k: v for k, v in extra.items() if k != "mm_processor_kwargs"}
         return self.client.chat.completions.create(**{**request, "extra_body": extra})
-
-    def __str__(self) -> str:
-        return f"the model server at {self.info.remote}"
 
     def chat(self, messages: list[Message], budget: Budget) -> tuple[list[Message], int]:
         """Return the messages in the OpenAI format, and the visual tokens their images cost."""
@@ -287,12 +287,12 @@ def server_error(error: BaseException, url: str, timeout: Any) -> ServerError:
         return ServerError(
             f"The model server at {url} did not answer within {seconds:g} s.",
             "It may be busy or stuck: try again, or raise --request-timeout.",
-            unreachable=True,
+            recheck=True,
         )
     if isinstance(error, openai.APIConnectionError):
         cause = _first_line(error.__cause__) or "connection failed"
         return ServerError(
-            f"The model server at {url} cannot be reached ({cause}).", _CHECK_SERVER, True
+            f"The model server at {url} cannot be reached ({cause}).", _CHECK_SERVER, recheck=True
         )
     if isinstance(error, openai.APIStatusError):
         code, detail = error.status_code, _detail(error)
@@ -300,6 +300,7 @@ def server_error(error: BaseException, url: str, timeout: Any) -> ServerError:
             return ServerError(
                 f"The model server at {url} failed (HTTP {code}: {detail}).",
                 "See the server's log; the next question tries again.",
+                recheck=True,
             )
         return ServerError(
             f"The model server at {url} refused the request (HTTP {code}: {detail}).",
@@ -309,12 +310,13 @@ def server_error(error: BaseException, url: str, timeout: Any) -> ServerError:
         return ServerError(
             f"The model server at {url} stopped answering mid-stream ({_first_line(error)}).",
             "It may have crashed or restarted; the next question tries again.",
-            unreachable=True,
+            recheck=True,
         )
     # An error event inside the stream: the server failed while generating.
     return ServerError(
         f"The model server at {url} failed while answering ({_first_line(error)}).",
         "See the server's log; the next question tries again.",
+        recheck=True,
     )
 
 

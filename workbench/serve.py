@@ -18,14 +18,11 @@ SGLang (see the README's "Scaling out").
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 from typing import Any
 
 from workbench import patches, tiny
-
-log = logging.getLogger(__name__)
 
 
 def model_source(model: str, cache_dir: Path) -> str:

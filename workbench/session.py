@@ -268,8 +268,8 @@ class ModelSession:
     def stream(self, messages: list[Message], params: GenerationParams) -> Generation:
         """Return a streamed answer from the engine (loading it first if needed).
 
-        A remote server that cannot be reached is dropped with the error as the status: the
-        next question connects afresh (and says so, if it still cannot).
+        A remote server that is down or failing is dropped with the error as the status: the
+        next question asks it for its models afresh (and says so, if it still cannot).
         """
         engine = self.get()
         generation = engine.stream(messages, params)
@@ -279,7 +279,7 @@ class ModelSession:
             try:
                 yield from pieces
             except ServerError as error:
-                if error.unreachable:
+                if error.recheck:
                     self._lose(engine, error)
                 raise
             self._note_prefill(generation.stats)
