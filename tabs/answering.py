@@ -79,7 +79,10 @@ def answer(
     said = controls.ui_language
     try:
         chosen = find_preset(ctx, tab, controls.preset, said)
-        shown = picture(controls.image, said)
+        budget = cost.visual_budget(ctx, chosen, controls.visual_tokens)
+        shown = picture(
+            controls.image, said, controls.enhance, controls.document, controls.pages, budget[1]
+        )
         key = shown.key(controls.region_mode)
         question = _question(conversation.history(key), text, shown, chosen, controls, ctx)
     except gr.Error as error:
@@ -189,6 +192,10 @@ def _question(
         history_tokens=ctx.settings.history_tokens,
         region=shown.region,
         region_mode=controls.region_mode,
+        pages=shown.pages,
+        page_numbers=shown.page_numbers,
+        enhanced=tuple(shown.enhanced.as_list()) if shown.enhanced else (),
+        evidence=True,
         check_context=CheckContext(
             threshold=_threshold(controls.threshold, controls.ui_language),
             threshold_direction=controls.direction,

@@ -6,21 +6,27 @@ import functools
 import hashlib
 import logging
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 from PIL import Image
 
 from tabs.wording import say
 from workbench.boxes import Region, clamp_region
+from workbench.documents import load_any, load_pages
+from workbench.enhance import Enhanced, enhance
 from workbench.examples import Example
-from workbench.images import ImageError, load_image
+from workbench.images import ImageError
 from workbench.presets import PRESETS_DIR, Preset, PresetError, PresetFile
 from workbench.session import ModelSession
 from workbench.settings import Settings
 
 log = logging.getLogger(__name__)
+PAGES = "workbench-pages"  # document pages rendered for the image box, in Gradio's cache
+SHOWN_TOKENS = 1280  # a page in the image box: rendered for a GPU's default budget
 
 
 class Stops:
@@ -85,19 +91,30 @@ class DomainTab:
 
 @dataclass(frozen=True)
 class Picture:
-    """The uploaded image as the model will see it: pixels, marked region, where it came from."""
+    """The upload as the model will see it: pixels (enhanced), marked region, where it came from.
+
+    A document's pages: `image` is the first page asked about, `pages` the others.
+    """
 
     image: Image.Image
     region: Region | None
     name: str  # the file name as uploaded
     sha256: str  # of the file's bytes
+    pages: tuple[Image.Image, ...] = ()
+    page_numbers: tuple[int, ...] = ()  # 1-based, of a document's pages asked about
+    enhanced: Enhanced | None = None  # what enhancement did to `image`
 
     def key(self, region_mode: str) -> str:
-        """Return what identifies the picture the model sees: content, region and mode."""
+        """Return what identifies what the model sees: content, pages, enhancement, region."""
+        key = self.sha256
+        if self.page_numbers:
+            key += ":pages " + ",".join(map(str, self.page_numbers))
+        if self.enhanced is not None and self.enhanced.steps:
+            key += ":" + self.enhanced.summary()
         if self.region is None:
-            return self.sha256
+            return key
         box = ",".join(map(str, self.region.as_box()))
-        return f"{self.sha256}:{region_mode}:{box}"
+        return f"{key}:{region_mode}:{box}"
 
 
 def tab_presets(ctx: AppContext, tab: DomainTab) -> tuple[PresetFile | None, PresetError | None]:
@@ -128,8 +145,19 @@ def mistake(message: str) -> gr.Error:
     return gr.Error(message, print_exception=False)
 
 
-def picture(value: dict | None, language: str = "en") -> Picture:
-    """Return the uploaded image and its marked region; raise gr.Error saying what is wrong."""
+def picture(
+    value: dict | None,
+    language: str = "en",
+    enhance: str = "off",
+    document: str | None = None,
+    pages: list[int] | None = None,
+    max_tokens: int | None = None,
+) -> Picture:
+    """Return the upload as the model sees it, and its marked region; gr.Error says what is wrong.
+
+    With a document whose page the image box shows, the `pages` (1-based) are rendered for
+    `max_tokens` and the region is scaled onto the first. `enhance` is "auto", "on" or "off".
+    """
     if not value or not value.get("image"):
         raise mistake(say("image.missing", language))
     path = Path(value["image"])
@@ -138,21 +166,90 @@ def picture(value: dict | None, language: str = "en") -> Picture:
     stat = path.stat()
     try:
         image, digest = _decoded(str(path), stat.st_mtime_ns, stat.st_size)
+        region = _region(value, image.size, language)
+        name, shown, numbers = path.name, [image], ()
+        if document and pages and shows_page_of(path, document):
+            name, digest, numbers = Path(document).name, file_digest(document), tuple(pages)
+            shown = load_pages(document, [page - 1 for page in pages], max_tokens or SHOWN_TOKENS)
+            region = _scaled(region, image.size, shown[0].size)
+        enhanced = [_enhanced(page, enhance, digest, index) for index, page in enumerate(shown)]
     except ImageError as error:
         raise mistake(error.text(language)) from None
+    if region is not None:
+        region = clamp_region(enhanced[0].map_box(region.as_box()), enhanced[0].image.size)
+    others = tuple(page.image for page in enhanced[1:])
+    return Picture(enhanced[0].image, region, name, digest, others, numbers, enhanced[0])
+
+
+def _region(value: dict, size: tuple[int, int], language: str) -> Region | None:
     boxes = value.get("boxes") or []
-    region = None
-    if boxes:
-        box = boxes[-1]
-        try:
-            region = clamp_region((box["xmin"], box["ymin"], box["xmax"], box["ymax"]), image.size)
-        except (KeyError, TypeError, ValueError) as error:
-            raise mistake(say("region.unusable", language, error=error)) from None
-    return Picture(image, region, path.name, digest)
+    if not boxes:
+        return None
+    box = boxes[-1]
+    try:
+        return clamp_region((box["xmin"], box["ymin"], box["xmax"], box["ymax"]), size)
+    except (KeyError, TypeError, ValueError) as error:
+        raise mistake(say("region.unusable", language, error=error)) from None
+
+
+def _scaled(
+    region: Region | None, shown: tuple[int, int], rendered: tuple[int, int]
+) -> Region | None:
+    """Return a region drawn on the page as shown, on the page as rendered for the model."""
+    if region is None:
+        return None
+    x, y = rendered[0] / shown[0], rendered[1] / shown[1]
+    left, top, right, bottom = region.as_box()
+    return clamp_region((left * x, top * y, right * x, bottom * y), rendered)
 
 
 @functools.lru_cache(maxsize=4)  # a 12 MP photo is 36 MB decoded
 def _decoded(path: str, mtime_ns: int, size: int) -> tuple[Image.Image, str]:
     """Return a file's pixels and SHA-256, decoded once: the upload check, the cost line (on
-    every slider or mode change) and Ask all read the same upload. Nothing draws on them."""
-    return load_image(path), hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    every slider or mode change) and Ask all read the same upload. Nothing draws on them.
+    A PDF dropped on the image box shows as its first page."""
+    return load_any(path, max_tokens=SHOWN_TOKENS), file_digest(path)
+
+
+def file_digest(path: str | Path) -> str:
+    """Return the SHA-256 of a file's bytes, read once per version of the file."""
+    stat = Path(path).stat()
+    return _digest(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _digest(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def page_file(document: str | Path, page: int) -> Path:
+    """Return where a document's page (1-based), rendered for the image box, is kept."""
+    return Path(get_upload_folder()) / PAGES / file_digest(document) / f"page-{page}.png"
+
+
+def shows_page_of(image: str | Path, document: str | Path) -> bool:
+    """Return whether the image box holds a page of this document (not a later upload).
+
+    By content: an API client sends back the page it was given as a new upload.
+    """
+    rendered = page_file(document, 1).parent.glob("page-*.png")
+    return any(file_digest(image) == file_digest(page) for page in rendered)
+
+
+# The last few enhanced images, by (upload digest, page, mode): the note under the image and
+# Ask enhance the same upload; the decoded image they came from makes sure it is the same.
+_ENHANCED: OrderedDict[tuple[str, int, str], tuple[Image.Image, Enhanced]] = OrderedDict()
+_ENHANCED_LOCK = threading.Lock()
+
+
+def _enhanced(image: Image.Image, mode: str, digest: str, page: int) -> Enhanced:
+    key = (digest, page, mode)
+    with _ENHANCED_LOCK:
+        if key in _ENHANCED and _ENHANCED[key][0] is image:
+            return _ENHANCED[key][1]
+    done = enhance(image, mode)
+    with _ENHANCED_LOCK:
+        _ENHANCED[key] = (image, done)
+        while len(_ENHANCED) > 4:
+            _ENHANCED.popitem(last=False)
+    return done

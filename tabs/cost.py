@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from tabs.context import AppContext, DomainTab, find_preset, picture
+from tabs.context import AppContext, DomainTab, find_preset, picture, shows_page_of
 from tabs.wording import say
 from workbench.budget import Budget, expected_wait, preset_budget, preset_max, resized
 from workbench.budget import visual_tokens as count_visual_tokens
@@ -36,6 +36,8 @@ def cost_line(
     role: str | None = None,
     language: str = "en",
     ui_language: str = "en",
+    document: str | None = None,
+    pages: list[int] | None = None,
     *,
     ctx: AppContext,
     tab: DomainTab,
@@ -60,6 +62,11 @@ def cost_line(
     tokens = count_visual_tokens(shown.size, budget)
     width, height = resized(shown.size, budget)
     line = say("cost.tokens", ui_language, tokens=tokens, width=width, height=height)
+    if document and pages and len(pages) > 1 and shows_page_of(image["image"], document):
+        tokens *= len(pages)  # each page within its own budget; pages alike in size
+        line = say(
+            "cost.pages", ui_language, tokens=tokens, pages=len(pages), width=width, height=height
+        )
     rate = ctx.session.prefill_rate
     instructions = chosen.prompt(language)[0] if chosen else ""
     wait = expected_wait(tokens + _text_tokens(role or "", instructions, question or ""), rate)

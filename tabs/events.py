@@ -10,7 +10,7 @@ from typing import Any
 
 import gradio as gr
 
-from tabs import cost, handlers, results
+from tabs import cost, handlers, pages, results
 from tabs.context import AppContext, DomainTab
 from tabs.layout import TabUI
 
@@ -28,6 +28,8 @@ COST_INPUTS = (
     "role",
     "language",
     "ui_language",
+    "document",
+    "pages",
 )
 
 
@@ -69,10 +71,11 @@ def wire(ui: TabUI, ctx: AppContext, tab: DomainTab) -> None:
         ui,
         handlers.check_upload,
         ui.pick(("image", "ui_language")),
-        ("image",),
+        ("image", "document", "thumbnails", "pages"),
         api_visibility="private",
         show_progress="hidden",  # through the queue: its toast needs the queue's stream
     )
+    _wire_document(ui, tab)
     preset_inputs = ui.pick(("preset", "language"))
     _on(
         ui.preset.change,
@@ -105,6 +108,44 @@ def wire(ui: TabUI, ctx: AppContext, tab: DomainTab) -> None:
     _wire_cost(ui, bound, answering)
 
 
+def _wire_document(ui: TabUI, tab: DomainTab) -> None:
+    """A PDF or phone photo into the image box; a PDF's page picker; the enhancement note."""
+    _on(
+        ui.document.upload,
+        ui,
+        pages.open_document,
+        ui.pick(("document", "ui_language")),
+        ("image", "document", "thumbnails", "pages", "run_status"),
+        api_name=f"{tab.key}_document",
+    )
+    ui.thumbnails.select(
+        pages.pick_page,
+        inputs=[ui.document],
+        outputs=[ui.image, ui.pages],
+        api_visibility="private",
+        show_progress="hidden",
+    )
+    _on(
+        ui.pages.input,
+        ui,
+        pages.limit_pages,
+        ui.pick(("pages", "ui_language")),
+        ("pages", "run_status"),
+        api_visibility="private",
+        queue=False,
+        show_progress="hidden",
+    )
+    gr.on(
+        [ui.image.change, ui.enhance.change, ui.ui_language.change],
+        handlers.enhancement_note,
+        inputs_kwargs=ui.pick(("image", "enhance", "ui_language")),
+        outputs=[ui.enhanced],
+        api_name=f"{tab.key}_enhanced",
+        trigger_mode="always_last",
+        show_progress="hidden",
+    )
+
+
 def _on(
     trigger: Callable[..., Any],
     ui: TabUI,
@@ -135,6 +176,7 @@ def _wire_cost(ui: TabUI, bound: dict[str, Any], answering: list[Any]) -> None:
             ui.preset.change,
             ui.visual_tokens.change,
             ui.ui_language.change,
+            ui.pages.change,
         ],
         line,
         inputs_kwargs=inputs,

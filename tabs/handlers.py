@@ -13,7 +13,7 @@ from typing import Any
 
 import gradio as gr
 
-from tabs import answering, cost, results
+from tabs import answering, cost, pages, results
 from tabs.answering import Updates
 from tabs.context import AppContext, DomainTab, find_preset, picture, tab_presets
 from tabs.wording import say
@@ -38,6 +38,9 @@ class Controls:
     threshold: str | float | None = None  # alarm threshold (gauges); empty: none
     direction: str = "above"
     visual_tokens: float | None = None  # the slider: max visual tokens per image
+    enhance: str = "auto"  # low light, contrast and tilt: "auto", "on" or "off"
+    document: str | None = None  # a PDF (or phone photo) whose page the image box shows
+    pages: list[int] | None = None  # the document's pages asked about, 1-based
     ui_language: str = "en"  # the page's language, which words what the user reads
 
 
@@ -119,14 +122,27 @@ def stop(*, ctx: AppContext, tab: DomainTab, request: gr.Request) -> None:
 def check_upload(image: dict | None, ui_language: str = "en") -> Updates:
     """Refuse an upload that is not a usable image as it arrives: say why, empty the area.
 
-    Left in place, the annotator would show a broken picture a few pixels high.
+    Left in place, the annotator would show a broken picture a few pixels high. An upload
+    replaces a document whose page the area showed.
     """
     try:
         picture(image, ui_language)
     except gr.Error as error:
         answering.refused(error.message)
-        return {"image": None}
-    return {}
+        return {"image": None, "document": None, **pages.NO_PAGES}
+    return {"document": None, **pages.NO_PAGES}
+
+
+def enhancement_note(image: dict | None, enhance: str, ui_language: str = "en") -> str:
+    """Return what enhancement does to the image the model will see ("" for nothing)."""
+    if not image or not image.get("image"):
+        return ""
+    try:
+        done = picture(image, ui_language, enhance).enhanced
+    except gr.Error:
+        return ""  # the upload check says what is wrong
+    summary = done.summary(ui_language) if done is not None else ""
+    return f"✨ {say('enhanced.note', ui_language, summary=summary)}" if summary else ""
 
 
 def show_chat(conversation: Conversation, ui_language: str = "en") -> Updates:

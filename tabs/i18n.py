@@ -24,11 +24,12 @@ DETECT_LANGUAGE_JS = (
 )
 
 
-def _swatch(colour: tuple[int, int, int]) -> str:
+def swatch(colour: tuple[int, int, int]) -> str:
+    """Return a square in the colour, for Markdown: a legend's key."""
     return "<span style='color:#{:02x}{:02x}{:02x}'>■</span>".format(*colour)
 
 
-_REGION, _BOXES = _swatch(REGION_COLOUR), "".join(map(_swatch, BOX_COLOURS[:3]))
+_REGION, _BOXES = swatch(REGION_COLOUR), "".join(map(swatch, BOX_COLOURS[:3]))
 
 # key: (English, 中文). The tab texts repeat the English of each tab module's `DomainTab`
 # (a test keeps them equal), so a tab module still reads on its own.
@@ -81,6 +82,19 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Image — drag a box to mark a region (optional)",
         "图片——拖出一个框来标记区域（可选）",
     ),
+    "document.label": (
+        "Or a PDF or a phone photo (HEIC)",
+        "或者上传 PDF 或手机照片（HEIC）",
+    ),
+    "thumbnails.label": ("Pages — pick one to show it above", "页面——点一页在上方显示"),
+    "pages.label": (
+        "Pages to ask about (up to 4, sent together)",
+        "要提问的页面（最多 4 页，一起发送）",
+    ),
+    "enhance.label": ("Enhance (low light, contrast, tilt)", "增强（暗光、对比度、倾斜）"),
+    "enhance.auto": ("Auto", "自动"),
+    "enhance.on": ("On", "开"),
+    "enhance.off": ("Off", "关"),
     "region.label": ("Region", "区域"),
     "region.crop": ("Crop to the region", "裁剪到该区域"),
     "region.highlight": ("Highlight it on the full image", "在整张图上标出该区域"),
@@ -122,8 +136,9 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "annotated.label": ("Boxes from the answer", "回答中的框"),
     "legend.boxes": (
         f"{_REGION} your region (red outline) · {_BOXES} the model's boxes, "
-        "each labelled with its value",
-        f"{_REGION} 你标记的区域（红色边框） · {_BOXES} 模型给出的框，每个都标着它的值",
+        "each labelled with its value, then where OCR saw each value of the answer",
+        f"{_REGION} 你标记的区域（红色边框） · {_BOXES} 模型给出的框，每个都标着它的值；"
+        "其后是 OCR 在图上看到回答中各个值的位置",
     ),
     "parsed.label": ("Parsed JSON", "解析出的 JSON"),
     "downloads.label": ("Export", "导出"),

@@ -25,6 +25,7 @@ REGION_MODE_CHOICES = [
     (I18N("region.highlight"), "highlight"),
 ]
 DIRECTION_CHOICES = [(I18N("direction.above"), "above"), (I18N("direction.below"), "below")]
+ENHANCE_CHOICES = [(I18N(f"enhance.{mode}"), mode) for mode in ("auto", "on", "off")]
 TOP_P_STEP = 0.05  # the slider's lowest value too: top-p must be above 0
 
 
@@ -35,8 +36,13 @@ class TabUI:
     ui_language: gr.Radio
     conversation: gr.State
     image: Any
+    enhanced: gr.Markdown
+    document: gr.File
+    thumbnails: gr.Gallery
+    pages: gr.CheckboxGroup
     cost: gr.Markdown
     region_mode: gr.Radio
+    enhance: gr.Radio
     run_status: gr.Markdown
     preset: gr.Dropdown
     language: gr.Radio
@@ -58,6 +64,7 @@ class TabUI:
     annotated: gr.Image
     verdict: gr.Markdown
     checks: gr.Markdown
+    evidence: gr.Markdown
     truth: gr.Markdown
     parsed: gr.JSON
     downloads: gr.File
@@ -100,18 +107,42 @@ def lay_out(ctx: AppContext, tab: DomainTab, ui_language: gr.Radio) -> TabUI:
 
 
 def _image_column(ctx: AppContext, tab: DomainTab, first: str | None) -> dict[str, Any]:
-    return {
+    parts: dict[str, Any] = {
         "image": _region_input(tab),
+        # What enhancement did to the image the model sees ("brightened (CLAHE), …").
+        "enhanced": gr.Markdown("", elem_id=f"{tab.key}-enhanced"),
         # With no image yet, it says whether the preset's budget is capped on this device.
         "cost": gr.Markdown(
             cost.cost_line(None, "crop", first, None, ctx=ctx, tab=tab),
             elem_classes="visual-cost",
             elem_id=f"{tab.key}-cost",
         ),
-        "region_mode": gr.Radio(
-            REGION_MODE_CHOICES, value="crop", label=I18N("region.label"), elem_id=f"{tab.key}-mode"
-        ),
     }
+    with gr.Row():
+        parts["region_mode"] = gr.Radio(
+            REGION_MODE_CHOICES, value="crop", label=I18N("region.label"), elem_id=f"{tab.key}-mode"
+        )
+        parts["enhance"] = gr.Radio(
+            ENHANCE_CHOICES, value="auto", label=I18N("enhance.label"), elem_id=f"{tab.key}-enhance"
+        )
+    parts["document"] = gr.File(
+        label=I18N("document.label"),
+        file_types=[".pdf", ".heic", ".heif"],
+        height=140,
+        elem_id=f"{tab.key}-document",
+    )
+    parts["thumbnails"] = gr.Gallery(
+        label=I18N("thumbnails.label"),
+        columns=6,
+        height=170,
+        allow_preview=False,
+        visible=False,
+        elem_id=f"{tab.key}-thumbnails",
+    )
+    parts["pages"] = gr.CheckboxGroup(
+        [], label=I18N("pages.label"), visible=False, elem_id=f"{tab.key}-pages"
+    )
+    return parts
 
 
 def _region_input(tab: DomainTab) -> image_annotator:
@@ -253,6 +284,7 @@ def _results_row(tab: DomainTab) -> dict[str, Any]:
         with gr.Column(scale=6, min_width=360):
             parts["verdict"] = gr.Markdown("", elem_id=f"{tab.key}-verdict")
             parts["checks"] = gr.Markdown("")
+            parts["evidence"] = gr.Markdown("", elem_id=f"{tab.key}-evidence")
             parts["truth"] = gr.Markdown("", elem_id=f"{tab.key}-truth")
             parts["parsed"] = gr.JSON(label=I18N("parsed.label"))
             parts["downloads"] = gr.File(

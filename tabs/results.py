@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from gradio.utils import get_upload_folder
 
+from tabs.i18n import swatch
 from tabs.wording import say
-from workbench.drawing import draw_boxes, outline_region
+from workbench.drawing import BOX_COLOURS, draw_boxes, outline_region
 from workbench.pipeline import Answer, Question
 from workbench.record import result_record
 from workbench.session import random_weights_warning
@@ -25,6 +26,7 @@ EMPTY: dict[str, Any] = {
     "parsed": None,
     "verdict": "",
     "checks": "",
+    "evidence": "",
     "truth": "",
     "annotated": None,
     "downloads": None,
@@ -69,6 +71,7 @@ def render(
         "parsed": answer.extraction.value if answer.extraction else None,
         "verdict": shown_verdict,
         "checks": checks_markdown(answer, language),
+        "evidence": evidence_markdown(answer, language),
         "truth": truth_markdown(ctx.example_for(shown.sha256), answer, language),
         "annotated": annotated,
         "downloads": _export(details, annotated),
@@ -146,12 +149,42 @@ def _cell(value: Any) -> str:
 
 
 def _annotated(answer: Answer, question: Question):
-    if not answer.boxes and question.region is None:
+    """Return the image with the region, the model's boxes, then the OCR box of each value seen."""
+    boxes = [*answer.boxes, *_seen(answer)]
+    if not boxes and question.region is None:
         return None
     image = question.image
     if question.region is not None:
         image = outline_region(image, question.region)
-    return draw_boxes(image, answer.boxes)
+    return draw_boxes(image, boxes)
+
+
+def _seen(answer: Answer) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """Return (value, OCR box) for each value of the answer seen on the image, in order."""
+    if answer.evidence is None:
+        return []
+    return [(str(e.value), e.box) for e in answer.evidence.values if e.box is not None]
+
+
+def evidence_markdown(answer: Answer, language: str = "en") -> str:
+    """Return the evidence: the summary, then each value seen (its box's colour) or not."""
+    report = answer.evidence
+    if report is None or not report.total:
+        return ""
+    drawn = len(answer.boxes)  # the OCR boxes are drawn after the model's, colours cycling
+    lines = []
+    for e in report.values:
+        if e.box is not None:
+            mark = swatch(BOX_COLOURS[drawn % len(BOX_COLOURS)])
+            drawn += 1
+        else:
+            mark = "✅" if e.found else "⚠️"
+        said = "evidence.seen" if e.found else "evidence.missing"
+        if e.found and e.model_box_off:
+            said = "evidence.box_off"
+        lines.append(f"- {mark} `{e.path}` = {e.value!r}: {say(said, language)}")
+    title = say("evidence.title", language, summary=report.summary(language))
+    return title + "\n" + "\n".join(lines)
 
 
 def _stats_line(answer: Answer, language: str = "en") -> str:

@@ -61,6 +61,15 @@ MESSAGES: dict[str, Wording] = {
         "⏹ **Stopped**: what follows is about the partial answer.",
         "⏹ **已停止**：以下内容针对的是不完整的回答。",
     ),
+    "enhanced.note": Wording(
+        "The model and the OCR see it {summary}.", "模型和 OCR 看到的是处理后的图片：{summary}。"
+    ),
+    "evidence.title": Wording("**🔍 Evidence (OCR)**: {summary}", "**🔍 证据（OCR）**：{summary}"),
+    "evidence.seen": Wording("seen on the image", "在图片上找到"),
+    "evidence.missing": Wording("**not on the image**", "**图片上没有**"),
+    "evidence.box_off": Wording(
+        "seen on the image, but **outside the model's box**", "在图片上找到，但**不在模型给的框内**"
+    ),
     "verdict.unconstrained": Wording(
         "ℹ️ Strict JSON was asked for, but the model server does not hold decoding to a "
         "schema: the answer was validated (and repaired) afterwards.",
@@ -101,6 +110,10 @@ MESSAGES: dict[str, Wording] = {
     "cost.tokens": Wording(
         "🖼 {tokens:,} visual tokens (the model sees {width}×{height} px)",
         "🖼 {tokens:,} 个视觉 token（模型看到的是 {width}×{height} px）",
+    ),
+    "cost.pages": Wording(
+        "🖼 {tokens:,} visual tokens for {pages} pages (the first seen at {width}×{height} px)",
+        "🖼 {pages} 页共 {tokens:,} 个视觉 token（第一页模型看到的是 {width}×{height} px）",
     ),
     "cost.wait": Wording(
         " · first word in about {seconds} s (this session: {rate:,.0f} tokens/s prefill)",

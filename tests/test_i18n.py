@@ -33,7 +33,7 @@ from workbench.validation import validate
 # Latin words a Chinese text may carry: names, units, formats, the model's own terms.
 ALLOWED = {"JSON", "API", "CPU", "GPU", "Workbench", "Top", "token", "px", "MB", "tok"}
 ALLOWED |= {"PNG", "JPEG", "WebP", "GIF", "BMP", "TIFF", "torch", "transformers", "tiny"}
-ALLOWED |= {"null"}
+ALLOWED |= {"null", "PDF", "HEIC", "OCR", "CLAHE"}
 # Placeholders and HTML (the legend's colour swatches) are not words a reader sees.
 HIDDEN = re.compile(r"\{[^}]*\}|<[^>]*>")
 USER = gr.Request(session_hash="tester")
@@ -228,7 +228,8 @@ def test_mistakes_are_said_in_the_pages_language(tmp_path, app_context) -> None:
     )
     assert next(asked) == {"run_status": f"⚠️ {say('ask.empty', 'zh')}"}
     upload = handlers.check_upload({"image": str(small)}, "zh")
-    assert upload == {"image": None}
+    assert upload["image"] is None  # emptied, and no document left behind it
+    assert upload["document"] is None
 
 
 def test_the_cost_line_in_chinese(app_context) -> None:

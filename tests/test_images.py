@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import io
+import random
+import string
 from pathlib import Path
 
 import pytest
@@ -243,3 +245,95 @@ def test_over_the_byte_limit(
 
     monkeypatch.setattr(images, "MAX_FILE_BYTES", len(data))
     assert load_image(source).size == (64, 64)
+
+
+# ---------------------------------------------------------------- HEIC (phone photos)
+
+
+def _heic(image: Image.Image, orientation: int | None = None) -> bytes:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()  # to write one; `load_image` registers it to read
+    params: dict[str, object] = {"quality": 90}
+    if orientation is not None:
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        params["exif"] = exif.tobytes()  # as bytes: pillow-heif reads the orientation from them
+    return _encode(image, "HEIF", **params)
+
+
+@pytest.mark.parametrize("as_type", [str, Path, bytes])
+def test_heic_comes_back_rgb(tmp_path: Path, as_type: type) -> None:
+    data = _heic(Image.new("RGB", (40, 30), RED))
+    assert data[4:12] == b"ftypheic"
+    path = _write(tmp_path, "IMG_0001.HEIC", data)
+
+    image = load_image(data if as_type is bytes else as_type(path))
+
+    assert (image.mode, image.size) == ("RGB", (40, 30))
+    red, green, blue = image.getpixel((20, 15))
+    assert red > 240 and green < 15 and blue < 15
+
+
+@pytest.mark.parametrize(
+    ("orientation", "expected_size", "red_corner"),
+    [
+        (1, (40, 20), (0, 0)),
+        (3, (40, 20), (39, 19)),
+        (6, (20, 40), (0, 0)),
+        (8, (20, 40), (19, 39)),
+    ],
+)
+def test_heic_orientation_is_applied_once(
+    orientation: int, expected_size: tuple[int, int], red_corner: tuple[int, int]
+) -> None:
+    # The same picture and corners as the JPEG case above. pillow-heif writes the orientation as
+    # the container's rotation; libheif applies it on reading and the EXIF then says 1.
+    picture = Image.new("RGB", (40, 20), WHITE)
+    picture.paste(RED, (0, 0, 20, 20))
+
+    image = load_image(_heic(picture, orientation))
+
+    assert (image.mode, image.size) == ("RGB", expected_size)
+    assert image.getexif().get(0x0112) in (None, 1)
+    assert image.getpixel(red_corner)[0] > 200 and image.getpixel(red_corner)[1] < 60
+
+
+def test_a_truncated_heic_says_damaged(tmp_path: Path) -> None:
+    data = _heic(Image.frombytes("RGB", (64, 64), random.Random(0).randbytes(64 * 64 * 3)))
+    with pytest.raises(ImageError, match=r"^half\.heic is damaged or truncated .*Re-export"):
+        load_image(_write(tmp_path, "half.heic", data[: len(data) // 2]))
+
+
+def test_a_mangled_heic_gives_an_image_or_an_image_error() -> None:
+    noise = Image.frombytes("RGB", (64, 64), random.Random(0).randbytes(64 * 64 * 3))
+    data = _heic(noise)  # the same bytes every run: x265 is deterministic
+    rng = random.Random(2)  # its flips include some on which libheif raises EOFError
+    cases = [data[:cut] for cut in range(0, len(data), max(1, len(data) // 200))]
+    for _ in range(700):
+        mangled = bytearray(data)
+        for _ in range(rng.randint(1, 8)):
+            mangled[rng.randrange(len(mangled))] = rng.randrange(256)
+        cases.append(bytes(mangled))
+    outcomes = set()
+    for case in cases:
+        try:
+            outcomes.add(load_image(case).mode)
+        except ImageError as error:
+            outcomes.add(error.key)
+    assert "RGB" in outcomes and "name_damaged" in outcomes
+    assert outcomes <= {"RGB", *images._WORDING}
+
+
+def test_the_unreadable_message_lists_heic() -> None:
+    error = ImageError("unreadable", name="notes.txt")
+    assert "Use PNG, JPEG, WebP, HEIC, GIF, BMP or TIFF." in str(error)
+    assert "HEIC" in error.text("zh")
+
+
+def test_every_wording_has_the_same_facts_in_both_languages() -> None:
+    def fields(template: str) -> set[str]:
+        return {field for _, field, _, _ in string.Formatter().parse(template) if field}
+
+    for key, wording in images._WORDING.items():
+        assert fields(wording.en) == fields(wording.zh), key

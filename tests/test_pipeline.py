@@ -163,6 +163,15 @@ def test_messages_carry_the_image_on_the_first_turn_only():
     assert all(part["type"] == "text" for part in messages[3]["content"])
 
 
+def test_a_documents_pages_ride_together_in_order_on_the_first_turn():
+    pages = [Image.new("RGB", (64, 64), colour) for colour in ("red", "green", "blue")]
+    messages = build_messages("", pages, [("Totals?", "12.")], "And the tax?")
+    first = messages[0]["content"]
+    assert [part["type"] for part in first] == ["image", "image", "image", "text"]
+    assert [part["image"] for part in first[:3]] == pages
+    assert all(part["type"] == "text" for part in messages[2]["content"])
+
+
 def test_empty_question_and_bad_mode_are_refused():
     image = Image.new("RGB", (64, 64))
     with pytest.raises(ValueError, match="question is empty"):

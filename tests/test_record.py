@@ -12,6 +12,7 @@ from PIL import Image
 from workbench.boxes import Region
 from workbench.checks import CheckContext
 from workbench.engine import Generation, GenerationParams
+from workbench.evidence import Evidence, EvidenceReport
 from workbench.pipeline import Answer, Finished, Question, ask, make_question, preset_params
 from workbench.presets import load_all
 from workbench.record import result_record
@@ -134,6 +135,8 @@ def test_a_preset_answer_with_region_and_alarm_records_everything():
         "image_sha256": "ab" * 32,
         "image_size": [800, 600],
         "region": {"box": [100, 200, 500, 400], "mode": "crop"},
+        "pages": None,
+        "enhanced": [],
         "history_left_out": 0,
         "answer": text,
         "parsed": READING,
@@ -152,6 +155,7 @@ def test_a_preset_answer_with_region_and_alarm_records_everything():
         ],
         # 0–1000 of the 400×200 crop, then the crop's offset
         "boxes": [{"label": "6.4 bar", "box": [300, 250, 400, 300]}],
+        "evidence": None,
         "repairs": [],
         "turns": [_turn(len(text))],
     }
@@ -270,3 +274,25 @@ def test_the_record_is_json_with_no_path_key_anywhere():
 
     assert record["validation"]["errors"]  # a schema error is there, under "at"
     assert "path" not in keys(record)
+
+
+def test_pages_enhancement_and_evidence_are_recorded_with_no_path_key():
+    question = _gauge_question(page_numbers=(2, 3), enhanced=({"step": "brightened"},))
+    answer = _answer(question, json.dumps(READING))
+    answer.evidence = EvidenceReport(
+        (Evidence("$.value", 6.4, True, (10, 20, 30, 40)), Evidence("$.unit", "bar", False))
+    )
+    record = _record(answer, question)
+
+    assert record["pages"] == [2, 3]
+    assert record["enhanced"] == [{"step": "brightened"}]
+    # gradio_client would take a dict with a "path" for a file: the JSON path is "at".
+    assert record["evidence"] == {
+        "values": [
+            {"at": "$.value", "value": 6.4, "found": True, "box": [10, 20, 30, 40],
+             "model_box_off": False},
+            {"at": "$.unit", "value": "bar", "found": False, "box": None, "model_box_off": False},
+        ],
+        "found": 1,
+        "total": 2,
+    }  # fmt: skip

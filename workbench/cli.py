@@ -1,4 +1,7 @@
-"""The command line: `python -m workbench ask|presets|bench|serve|ui`, installed as `workbench`."""
+"""The command line: `python -m workbench ask|presets|ocr|evidence|bench|serve|ui`.
+
+Also installed as the `workbench` command.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from workbench.cli_ask import (
     run_ask,
     run_presets,
 )
+from workbench.cli_ocr import add_intake, run_evidence, run_ocr
 from workbench.engine import ModelLoadError
 from workbench.presets import LANGUAGES, PRESETS_DIR
 from workbench.session import ModelSession
@@ -60,6 +64,7 @@ def build_parser(prog: str = "python -m workbench") -> argparse.ArgumentParser:
     _add_presets_dir(presets)
     _add_bench(commands)
     _add_serve(commands)
+    _add_ocr(commands)
     # Only listed here: main() hands everything after `ui` to launch.py's own parser.
     commands.add_parser("ui", help="serve the app; launch.py's flags (ui --help lists them)")
     return parser
@@ -122,6 +127,13 @@ def _add_ask(commands: Any) -> None:
             const=side,
             help=f"alarm when the value is {side} V" + " (the default)" * (side == "above"),
         )
+    add_intake(ask_parser, several=True)
+    add(
+        "--evidence",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="look for each value of the answer on the image with OCR (on)",
+    )
     add("--json", action="store_true", help="print one JSON object at the end (see below)")
     _add_presets_dir(ask_parser)
     generation = ask_parser.add_argument_group(
@@ -138,11 +150,12 @@ def _add_bench(commands: Any) -> None:
     bench = commands.add_parser("bench", help="print benchmark numbers")
     bench.add_argument(
         "what",
-        choices=["strict", "examples", "model", "app", "remote", "load"],
+        choices=["strict", "examples", "model", "app", "remote", "load", "ocr"],
         help="strict: valid share and ms/token; examples: drawing time; model: load, memory, "
         "speed per dtype on a random model of a real size; app: page-up time and idle memory; "
         "remote: the remote engine vs a bare openai client (--engine openai --base-url URL); "
-        "load: --users users asking --questions questions each, through the app, to --base-url",
+        "load: --users users asking --questions questions each, through the app, to --base-url; "
+        "ocr: OCR time, recall clean / darkened / enhanced, evidence on each example",
     )
     bench.add_argument("--runs", type=int, help="strict: seeds (3); model: repeats (5); app (5)")
     bench.add_argument("--max-new-tokens", type=int, help="override the presets' limits")
@@ -156,6 +169,39 @@ def _add_bench(commands: Any) -> None:
     bench.add_argument("--questions", type=int, default=3, help="load: questions per user (3)")
     settings_module.add_arguments(bench)
     bench.add_argument("-v", "--verbose", action="store_true", help="log loading stages")
+
+
+def _add_ocr(commands: Any) -> None:
+    ocr = commands.add_parser(
+        "ocr",
+        help="print the text lines OCR reads off an image or a PDF page",
+        description="Read the text lines off an image or a PDF page with RapidOCR (offline), "
+        "after the same enhancement the tabs apply. Exit 2 for an unusable image.",
+    )
+    ocr.add_argument("--image", required=True, metavar="PATH", help="an image or a PDF")
+    add_intake(ocr)
+    ocr.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"lines": [{"text", "box": [x0, y0, x1, y1], "score"}], "enhanced": [...]}',
+    )
+    evidence = commands.add_parser(
+        "evidence",
+        help="say which values of an answer are printed on the image",
+        description="Look for each value of an answer (JSON: numbers, dates, codes, short "
+        "strings; free text: its numbers and dates) among the OCR lines of the image. Exit 2 "
+        "for an unusable image or an empty answer.",
+    )
+    evidence.add_argument("--image", required=True, metavar="PATH", help="an image or a PDF")
+    evidence.add_argument(
+        "--answer", required=True, metavar="FILE_OR_JSON", help="a file, JSON, or text"
+    )
+    add_intake(evidence)
+    evidence.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"values": [{"path", "value", "found", "box"}], "found": N, "total": M}',
+    )
 
 
 def _add_serve(commands: Any) -> None:
@@ -222,6 +268,10 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m workbench") -
         return run_presets(args)
     if args.command == "bench":
         return _bench(args)
+    if args.command == "ocr":
+        return run_ocr(args)
+    if args.command == "evidence":
+        return run_evidence(args)
     if args.command == "serve":
         from workbench import serve
 
@@ -272,6 +322,10 @@ def _bench_lines(args: argparse.Namespace, settings: settings_module.Settings) -
         from workbench.bench_model import bench_model
 
         return bench_model(settings, args.config, args.layers, args.runs or 5)
+    if args.what == "ocr":
+        from workbench.bench_ocr import bench_ocr
+
+        return bench_ocr(settings.cache_dir / "examples")
     if args.what == "remote":
         from workbench.bench_remote import bench_remote
 

@@ -17,8 +17,10 @@ from workbench import settings as settings_module
 from workbench.boxes import Region, clamp_region
 from workbench.budget import Budget, preset_budget
 from workbench.checks import CheckContext
+from workbench.cli_ocr import read_intake
 from workbench.engine import EngineError, GenerationParams, one_line
-from workbench.images import ImageError, load_image
+from workbench.enhance import Enhanced
+from workbench.images import ImageError
 from workbench.pipeline import (
     Answer,
     Delta,
@@ -139,8 +141,12 @@ def run_ask(args: argparse.Namespace) -> int:
         strict = strict_choice(args.strict, preset, settings.engine)
         alarm = _alarm(args.threshold, args.direction)
         _check_repair_turns(args.repair_turns)
-        image = load_image(args.image)
-        region = _region(args.region, image.size)
+        # A PDF's pages are rendered for the largest budget the ask may use.
+        most = (preset.generation.visual_tokens if preset else None) or settings.visual_budget(
+            "cuda"
+        )
+        intake = read_intake(args.image, args.page, args.enhance, max(most))
+        region = _region(args.region, intake.pages[0])
         digest = hashlib.sha256(Path(args.image).read_bytes()).hexdigest()
     except (ValueError, ImageError, OSError) as error:
         return fail(EXIT_USAGE, str(error))
@@ -149,7 +155,7 @@ def run_ask(args: argparse.Namespace) -> int:
         _load(session, quiet=args.json)
         budget = ask_budget(preset, settings, session.status)
         question = make_question(
-            image,
+            intake.image,
             text,
             replace(params, visual_tokens=budget),
             preset=preset,
@@ -157,6 +163,10 @@ def run_ask(args: argparse.Namespace) -> int:
             language=args.language,
             region=region,
             region_mode=args.region_mode,
+            pages=tuple(page.image for page in intake.pages[1:]),
+            page_numbers=intake.page_numbers,
+            enhanced=tuple(intake.pages[0].as_list()),
+            evidence=args.evidence,
             strict=strict,
             repair_turns=args.repair_turns,
             check_context=alarm,
@@ -231,11 +241,13 @@ def _check_repair_turns(turns: int) -> None:
         raise ValueError(f"repair_turns {turns} is outside {low} to {high}")
 
 
-def _region(box: tuple[float, ...] | None, size: tuple[int, int]) -> Region | None:
-    """Return --region clamped to the image; ValueError when none of it is inside."""
+def _region(box: tuple[float, ...] | None, page: Enhanced) -> Region | None:
+    """Return --region (on the image as given) on the enhanced image, clamped to it; ValueError
+    when none of it is inside."""
     if box is None:
         return None
-    region = clamp_region(box, size)
+    size = page.image.size
+    region = clamp_region(page.map_box(box), size)
     if region is None:
         shown = ",".join(f"{number:g}" for number in box)
         raise ValueError(f"region {shown} has no area inside the {size[0]}×{size[1]} image")
@@ -288,15 +300,15 @@ def ask_report(record: dict[str, Any], status: Status, answer: Answer) -> dict[s
 
 
 def summary_lines(record: dict[str, Any]) -> list[str]:
-    """Return the verdict, checks, boxes and repairs of a record, a line each (none for text)."""
+    """Return the verdict, checks, boxes, repairs and evidence of a record, a line each."""
     validation = record["validation"]
     lines = list(record["repairs"])
     if record["parameters"]["strict"] and not all(turn["constrained"] for turn in record["turns"]):
         lines.append("strict asked, but the server does not constrain decoding: validated after")
     if validation["extraction_error"]:
         lines.append(f"no usable JSON: {validation['extraction_error']}")
-    elif record["parsed"] is None:
-        return lines  # a free-text answer
+    elif record["parsed"] is None:  # a free-text answer: no verdict
+        pass
     elif validation["valid"]:
         lines.append("valid JSON: matches the schema")
     else:
@@ -309,4 +321,17 @@ def summary_lines(record: dict[str, Any]) -> list[str]:
         )
     for box in record["boxes"]:
         lines.append(f"box {box['label']!r}: {','.join(map(str, box['box']))} px")
+    return lines + evidence_lines(record.get("evidence"))
+
+
+def evidence_lines(evidence: dict[str, Any] | None) -> list[str]:
+    """Return the OCR evidence: how many values were seen, then each one that was not."""
+    if not evidence or not evidence["total"]:
+        return []
+    lines = [f"evidence: {evidence['found']} of {evidence['total']} values seen on the image"]
+    lines += [
+        f"  not on the image: {value['at']} = {value['value']!r}"
+        for value in evidence["values"]
+        if not value["found"]
+    ]
     return lines

@@ -7,6 +7,7 @@ the model its errors.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -18,8 +19,10 @@ from workbench.boxes import Region, bbox_to_pixels, find_boxes
 from workbench.checks import CheckContext, CheckResult, run_checks
 from workbench.conversation import ModelTurn, fit_history
 from workbench.engine import GenerationParams, GenerationStats
+from workbench.evidence import EvidenceReport, check_answer, check_text, model_boxes_from
 from workbench.extract import Extraction, extract_json
 from workbench.messages import Problem, repair_outcome
+from workbench.ocr import OcrLine, start_reading
 from workbench.presets import Preset
 from workbench.prompts import (
     HIGHLIGHT_NOTE,
@@ -34,6 +37,7 @@ from workbench.session import ModelSession
 from workbench.validation import SchemaError, validate
 
 PixelBox = tuple[int, int, int, int]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,10 @@ class Question:
     history_tokens: int | None = None  # most tokens of history to send; None: what fits
     region: Region | None = None
     region_mode: str = "crop"
+    pages: tuple[Image.Image, ...] = ()  # a document's further pages, sent after `image`
+    page_numbers: tuple[int, ...] = ()  # 1-based, of `image` and `pages`, when from a document
+    enhanced: tuple[dict[str, Any], ...] = ()  # what was done to the image first (enhance.Step)
+    evidence: bool = False  # look for each value of the answer in the image's OCR lines
     schema: dict[str, Any] | None = None
     checks: tuple[str, ...] = ()
     check_context: CheckContext = field(default_factory=CheckContext)
@@ -72,6 +80,7 @@ class Answer:
     boxes: list[tuple[str, PixelBox]] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)  # what each repair turn fixed
     left_out: int = 0  # earlier turns of the history that did not fit its budget
+    evidence: EvidenceReport | None = None  # each value: seen on the image (OCR) or not
 
     @property
     def valid(self) -> bool:
@@ -166,6 +175,9 @@ def ask(
     Setting `stop` ends the answer within a word, keeping what was said, and skips repairs.
     """
     shown, view = model_view(question.image, question.region, question.region_mode)
+    # Read while the model answers: OCR runs on its own thread, once per image.
+    pages = (question.image, *question.pages)
+    reading = [start_reading(page) for page in pages] if question.evidence else []
     params = question.params
     if question.strict and question.schema is not None:
         params = replace(params, json_schema=question.schema)
@@ -180,7 +192,7 @@ def ask(
     for turn in range(question.repair_turns + 1):
         if turn:
             yield RepairStarted(prompt, turn)
-        messages = build_messages(question.system, shown, turns, prompt)
+        messages = build_messages(question.system, (shown, *question.pages), turns, prompt)
         generation = session.stream(messages, params)
         for piece in generation:
             if stop is not None and stop.is_set():
@@ -196,6 +208,11 @@ def ask(
         if question.schema is None or answer.valid or generation.stats.stopped:
             break
         prompt = repair_request(_problems(answer), question.language)
+    if reading:
+        try:
+            answer.evidence = _evidence(answer, question, [future.result() for future in reading])
+        except Exception:  # no evidence is no reason to lose the answer
+            log.exception("OCR for the evidence failed")
     yield Finished(answer)
 
 
@@ -217,8 +234,9 @@ TEMPLATE_TOKENS = 64
 
 
 def _history_budget(session: ModelSession, question: Question) -> int:
-    """Return the tokens the history may take: the context less the image, question and answer."""
-    visual = (question.params.visual_tokens or session.get().info.visual_tokens)[1]
+    """Return the tokens the history may take: the context less the images, question, answer."""
+    most = (question.params.visual_tokens or session.get().info.visual_tokens)[1]
+    visual = most * (1 + len(question.pages))
     asked = session.count_tokens(question.system) + session.count_tokens(question.question)
     room = session.context_tokens - visual - asked - question.params.max_new_tokens
     room -= TEMPLATE_TOKENS
@@ -242,6 +260,26 @@ def _analyse(answer: Answer, text: str, question: Question) -> None:
         (label, bbox_to_pixels(bbox, answer.view.image_size, answer.view.crop))
         for label, bbox in find_boxes(value)
     ]
+
+
+def _evidence(
+    answer: Answer, question: Question, pages: list[tuple[OcrLine, ...]]
+) -> EvidenceReport:
+    """Return each value of the answer looked for in the OCR lines of the pages asked about.
+
+    Boxes are in the first page's pixels: a value seen on another page keeps no box.
+    """
+    lines = [line for page in pages for line in page]
+    value = answer.extraction.value if answer.extraction else None
+    if value is None:
+        report = check_text(answer.text, lines)
+    else:
+        boxes = model_boxes_from(value, answer.view.image_size, answer.view.crop)
+        report = check_answer(value, lines, question.schema, boxes)
+    first = {line.box for line in pages[0]}
+    return EvidenceReport(
+        tuple(e if e.box in first or e.box is None else replace(e, box=None) for e in report.values)
+    )
 
 
 def _problems(answer: Answer) -> list[Problem]:

@@ -70,18 +70,20 @@ def system_prompt(role: str, instructions: str) -> str:
 
 def build_messages(
     system: str,
-    image: Image.Image,
+    images: Image.Image | Sequence[Image.Image],
     turns: Sequence[tuple[str, str]],
     question: str,
 ) -> list[Message]:
-    """Return chat messages: the image rides with the first user turn, later turns are text."""
+    """Return chat messages: the images (a picture, or a document's pages in order) ride with
+    the first user turn, later turns are text."""
     if not question.strip():
         raise ValueError("The question is empty. Type a question or pick a preset.")
+    pictures = [images] if isinstance(images, Image.Image) else list(images)
     messages: list[Message] = [{"role": "system", "content": system}] if system else []
     for index, (asked, answered) in enumerate([*turns, (question, None)]):
         content: list[dict] = [{"type": "text", "text": asked}]
         if index == 0:
-            content.insert(0, {"type": "image", "image": image})
+            content[:0] = [{"type": "image", "image": picture} for picture in pictures]
         messages.append({"role": "user", "content": content})
         if answered is not None:
             messages.append({"role": "assistant", "content": answered})

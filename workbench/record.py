@@ -42,6 +42,8 @@ def result_record(
         "image_sha256": image_sha256,
         "image_size": list(question.image.size),
         "region": _region(question),
+        "pages": list(question.page_numbers) or None,  # a document's pages, 1-based
+        "enhanced": list(question.enhanced),  # what was done to the image before the model
         "history_left_out": answer.left_out,
         "answer": answer.text,
         "parsed": extraction.value if extraction else None,
@@ -52,9 +54,19 @@ def result_record(
         },
         "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in answer.checks],
         "boxes": [{"label": label, "box": list(box)} for label, box in answer.boxes],
+        "evidence": _evidence(answer),
         "repairs": list(answer.repairs),
         "turns": [stats.as_dict() for stats in answer.stats],
     }
+
+
+def _evidence(answer: Answer) -> dict[str, Any] | None:
+    """Return the OCR evidence, each value's JSON path under "at" (not "path": see above)."""
+    if answer.evidence is None:
+        return None
+    report = answer.evidence.as_dict()
+    values = [{"at": value.pop("path"), **value} for value in report["values"]]
+    return {**report, "values": values}
 
 
 def _parameters(question: Question) -> dict[str, Any]:
