@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from tabs import cost, results
+from tabs import cost, pages, results
 from tabs.context import AppContext, DomainTab, Picture, find_preset, mistake, picture
 from tabs.wording import say
 from workbench.checks import CheckContext
@@ -80,9 +80,8 @@ def answer(
     try:
         chosen = find_preset(ctx, tab, controls.preset, said)
         budget = cost.visual_budget(ctx, chosen, controls.visual_tokens)
-        shown = picture(
-            controls.image, said, controls.enhance, controls.document, controls.pages, budget[1]
-        )
+        asked = pages.page_numbers(controls.pages, said)
+        shown = picture(controls.image, said, controls.enhance, controls.document, asked, budget[1])
         key = shown.key(controls.region_mode)
         question = _question(conversation.history(key), text, shown, chosen, controls, ctx)
     except gr.Error as error:

@@ -118,7 +118,7 @@ def _wire_document(ui: TabUI, tab: DomainTab) -> None:
         ("image", "document", "thumbnails", "pages", "run_status"),
         api_name=f"{tab.key}_document",
     )
-    ui.thumbnails.select(
+    ui.thumbnails.select(  # wired by position: Gradio fills in `gr.SelectData` by its type
         pages.pick_page,
         inputs=[ui.document],
         outputs=[ui.image, ui.pages],

@@ -39,7 +39,7 @@ class TabUI:
     enhanced: gr.Markdown
     document: gr.File
     thumbnails: gr.Gallery
-    pages: gr.CheckboxGroup
+    pages: gr.Dropdown
     cost: gr.Markdown
     region_mode: gr.Radio
     enhance: gr.Radio
@@ -139,15 +139,22 @@ def _image_column(ctx: AppContext, tab: DomainTab, first: str | None) -> dict[st
         visible=False,
         elem_id=f"{tab.key}-thumbnails",
     )
-    parts["pages"] = gr.CheckboxGroup(
-        [], label=I18N("pages.label"), visible=False, elem_id=f"{tab.key}-pages"
+    # A dropdown, not checkboxes: its choices change per document, and a checkbox group
+    # refuses a value outside the choices it was built with in events outside the queue.
+    parts["pages"] = gr.Dropdown(
+        [],
+        multiselect=True,
+        allow_custom_value=True,
+        label=I18N("pages.label"),
+        visible=False,
+        elem_id=f"{tab.key}-pages",
     )
     return parts
 
 
 def _region_input(tab: DomainTab) -> image_annotator:
     """Return the image input with one-box region selection."""
-    annotator = image_annotator(
+    return image_annotator(
         label=I18N("image.label"),
         single_box=True,
         image_type="filepath",
@@ -158,17 +165,19 @@ def _region_input(tab: DomainTab) -> image_annotator:
         height=460,
         elem_id=f"{tab.key}-image",
     )
-    # The stock component decodes and re-saves every upload (transparency turned black, 16-bit
-    # scans clipped, no pixel limit, a generic error for a non-image): `load_image` does all
-    # of that with clear messages. A subclass would do too, but Gradio then writes a .pyi
-    # stub beside the module at import time.
-    annotator.preprocess_image = _upload_path
-    return annotator
 
 
-def _upload_path(image: Any) -> str | None:
+def _upload_path(component: Any, image: Any) -> str | None:
     """Return the uploaded file's path, untouched, for `load_image` to check and convert."""
     return None if image is None else str(image.path)
+
+
+# The stock component decodes and re-saves every upload (transparency turned black, 16-bit scans
+# clipped, no pixel limit, a generic error for a non-image): `load_image` does all of that with
+# clear messages. Set on the class: Gradio rebuilds a session's copy of a component from its
+# class when an event updates it (an example, a PDF's page), and that copy must do the same. A
+# subclass would do too, but Gradio then writes a .pyi stub beside the module at import time.
+image_annotator.preprocess_image = _upload_path
 
 
 def _question_column(

@@ -13,7 +13,8 @@ from typing import Any
 import gradio as gr
 
 from tabs import answering
-from tabs.context import SHOWN_TOKENS, page_file
+from tabs.context import SHOWN_TOKENS, mistake, page_file
+from tabs.wording import say
 from workbench.documents import MAX_PAGES_AT_ONCE, is_pdf, page_count, render_page, thumbnails
 from workbench.images import ImageError, load_image
 
@@ -49,16 +50,28 @@ def open_document(document: str | None, ui_language: str = "en") -> Updates:
         return answering.refused(error.text(ui_language)) | {"document": None, **NO_PAGES}
 
 
-def pick_page(document: str | None, event: gr.SelectData) -> Updates:
-    """Return the page picked among the thumbnails, in the image box and as the page asked."""
+def pick_page(document: str | None, event: gr.SelectData) -> tuple[Any, Any]:
+    """Return the page picked among the thumbnails: in the image box, and as the page asked."""
     if not document:
-        return {}
+        return gr.skip(), gr.skip()
     page = event.index + 1
-    return {"image": _page(document, page), "pages": [page]}
+    return _page(document, page), [page]
+
+
+def page_numbers(pages: list[int | str] | None, language: str = "en") -> list[int]:
+    """Return the pages asked about as numbers (the choice takes typed ones too); gr.Error for
+    one that is not a number."""
+    numbers = []
+    for page in pages or []:
+        try:
+            numbers.append(int(page))
+        except ValueError:
+            raise mistake(say("pages.not_number", language, value=page)) from None
+    return numbers
 
 
 def limit_pages(pages: list[int] | None, ui_language: str = "en") -> Updates:
-    """Keep at most `MAX_PAGES_AT_ONCE` pages checked, saying so when one more was checked."""
+    """Keep at most `MAX_PAGES_AT_ONCE` pages chosen, saying so when one more was chosen."""
     if pages and len(pages) > MAX_PAGES_AT_ONCE:
         error = ImageError("pdf_too_many_pages", count=len(pages), limit=MAX_PAGES_AT_ONCE)
         return answering.refused(error.text(ui_language)) | {"pages": pages[:MAX_PAGES_AT_ONCE]}

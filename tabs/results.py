@@ -149,9 +149,10 @@ def _cell(value: Any) -> str:
 
 
 def _annotated(answer: Answer, question: Question):
-    """Return the image with the region, the model's boxes, then the OCR box of each value seen."""
+    """Return the image the model saw (enhanced), with the region, the model's boxes, then the
+    OCR box of each value seen; None when there is nothing to add to the upload."""
     boxes = [*answer.boxes, *_seen(answer)]
-    if not boxes and question.region is None:
+    if not boxes and question.region is None and not question.enhanced:
         return None
     image = question.image
     if question.region is not None:

@@ -61,6 +61,10 @@ MESSAGES: dict[str, Wording] = {
         "⏹ **Stopped**: what follows is about the partial answer.",
         "⏹ **已停止**：以下内容针对的是不完整的回答。",
     ),
+    "pages.not_number": Wording(
+        "{value!r} is not a page number. Pick the pages from the list.",
+        "{value!r} 不是页码。请从列表中选择页面。",
+    ),
     "enhanced.note": Wording(
         "The model and the OCR see it {summary}.", "模型和 OCR 看到的是处理后的图片：{summary}。"
     ),
