@@ -134,7 +134,6 @@ def test_darkened_is_dark_noisy_and_repeatable() -> None:
 @pytest.fixture(scope="module")
 def receipts(cache_dir: Path) -> dict[str, tuple]:
     """Return {name: (example, image, OCR lines, seconds)} for the receipts tab, read once."""
-    pytest.importorskip("rapidocr")
     from workbench.examples import ensure_examples
 
     found = {}
@@ -144,6 +143,32 @@ def receipts(cache_dir: Path) -> dict[str, tuple]:
         lines = read_lines(image)
         found[example.name] = (example, image, lines, time.perf_counter() - started)
     return found
+
+
+def _number_recall(example, image: Image.Image) -> float:
+    """Return the share of the example's printed numbers (its truth's) OCR reads off `image`."""
+    schema = load_all()["receipts"].get("Extract all fields").schema
+    checked = check_answer(example.truth, read_lines(image), schema).values
+    numbers = [evidence for evidence in checked if is_number(evidence.value)]
+    return sum(evidence.found for evidence in numbers) / len(numbers)
+
+
+def test_enhancement_brings_back_most_numbers_of_a_dark_receipt(receipts) -> None:
+    from workbench.enhance import enhance
+
+    example, image, _, _ = receipts["receipt_grocery"]
+    dark = darkened(image)  # 5% brightness and sensor noise: a dim warehouse
+    enhanced = enhance(dark)  # auto
+    assert [step.name for step in enhanced.steps] == ["brightened"]
+    dark_recall, enhanced_recall = (
+        _number_recall(example, dark),
+        _number_recall(example, enhanced.image),
+    )
+    assert _number_recall(example, image) == 1.0
+    assert enhanced_recall >= 0.75 and enhanced_recall - dark_recall >= 0.3, (
+        dark_recall,
+        enhanced_recall,
+    )
 
 
 @pytest.mark.parametrize("name", RECEIPTS)

@@ -1,4 +1,4 @@
-"""OCR benchmark: `python -m workbench.bench_ocr`.
+"""OCR benchmark: `python -m workbench bench ocr`.
 
 Times RapidOCR on every built-in example image, measures the share of each receipt's and
 invoice's printed numbers it reads (clean, photographed in the dark, and dark then enhanced),
@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
+from workbench.enhance import enhance
 from workbench.evidence import check_answer, is_number
 from workbench.examples import Example, ensure_examples
 from workbench.ocr import OcrLine, clear_cache, read_lines
@@ -70,16 +71,13 @@ def _recall_table(
     """Yield the share of each example's printed numbers read: clean, dark, dark+enhanced."""
     yield "Share of the truth's printed numbers that OCR reads (receipts tab):"
     yield f"  {'example':<26} {'clean':>12} {'dark':>12} {'dark+enhanced':>14}"
-    enhance = _enhancer()
     for example in examples:
         schema = schemas.get((example.tab, example.preset))
         dark = darkened(Image.open(example.image_path))
-        enhanced = None if enhance is None else _timed_read(enhance(dark))[1]
-        cells = (clean[example.name], _timed_read(dark)[1], enhanced)
+        enhanced = enhance(dark).image  # auto, as the tabs do it
+        cells = (clean[example.name], _timed_read(dark)[1], _timed_read(enhanced)[1])
         recalls = [_recall(example.truth, lines, schema) for lines in cells]
         yield f"  {example.name:<26} {recalls[0]:>12} {recalls[1]:>12} {recalls[2]:>14}"
-    if enhance is None:
-        yield "  (dark+enhanced: workbench.enhance is not available)"
 
 
 def _listed(paths: Sequence[str], shown: int = 4) -> str:
@@ -94,10 +92,8 @@ def _timed_read(image: Image.Image) -> tuple[float, tuple[OcrLine, ...]]:
     return time.perf_counter() - started, lines
 
 
-def _recall(truth: Any, lines: Sequence[OcrLine] | None, schema: dict | None) -> str:
+def _recall(truth: Any, lines: Sequence[OcrLine], schema: dict | None) -> str:
     """Return "91% (20/22)": the truth's checked numbers that were seen in the lines."""
-    if lines is None:
-        return "n/a"
     numbers = [e for e in check_answer(truth, lines, schema).values if is_number(e.value)]
     found = sum(e.found for e in numbers)
     return f"{found / len(numbers):.0%} ({found}/{len(numbers)})" if numbers else "none"
@@ -118,21 +114,8 @@ def _truth_schemas() -> dict[tuple[str, str], dict | None]:
     return schemas
 
 
-def _enhancer() -> Any:
-    """Return a function improving a dark image, or None when workbench.enhance is missing."""
-    try:
-        from workbench.enhance import enhance
-    except ImportError:
-        return None
-    return lambda image: enhance(image, mode="on").image
-
-
 def _warm_up_image() -> Image.Image:
     image = Image.new("RGB", (240, 60), "white")
     ImageDraw.Draw(image).text((10, 20), "TOTAL 12.50", fill="black", font_size=24)
     return image
 
-
-if __name__ == "__main__":
-    for line in bench_ocr():
-        print(line, flush=True)
