@@ -118,4 +118,3 @@ def _warm_up_image() -> Image.Image:
     image = Image.new("RGB", (240, 60), "white")
     ImageDraw.Draw(image).text((10, 20), "TOTAL 12.50", fill="black", font_size=24)
     return image
-
