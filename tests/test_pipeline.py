@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
 
 import pytest
 from PIL import Image
@@ -252,3 +254,50 @@ def test_a_free_text_follow_up_keeps_the_prompt_but_not_the_schema():
     assert (follow_up.schema, follow_up.checks) == (None, ())
     assert follow_up.system == make_question(image, "Why?", params, preset=preset).system
     assert follow_up.preset == preset.name
+
+
+def _printed_gauge() -> Image.Image:
+    """Return a white picture with the gauge's reading printed on it, large."""
+    from PIL import ImageDraw, ImageFont
+
+    image = Image.new("RGB", (800, 600), "white")
+    font = ImageFont.load_default(size=72)
+    ImageDraw.Draw(image).text((100, 100), "6.4 bar", fill="black", font=font)
+    return image
+
+
+def test_evidence_looks_for_each_value_on_the_image_while_the_answer_streams():
+    session = ScriptedSession(json.dumps({**VALID_GAUGE, "value": 6.4, "scale_max": 999}))
+    _, answer = _run(session, _question(image=_printed_gauge(), evidence=True))
+    seen = {e.path: e.found for e in answer.evidence.values}
+    assert seen["$.value"] and seen["$.unit"]
+    assert not seen["$.scale_max"]  # 999 is printed nowhere
+    _, without = _run(ScriptedSession(json.dumps(VALID_GAUGE)), _question())
+    assert without.evidence is None
+
+
+class StoppableSession(ScriptedSession):
+    """A scripted session whose answers end, marked stopped, once stop() is called."""
+
+    def stream(self, messages: list[dict], params: GenerationParams) -> Generation:
+        generation = super().stream(messages, params)
+        pieces = generation.pieces
+
+        def honouring() -> Iterator[str]:
+            for piece in pieces:
+                if generation.stop_event.is_set():
+                    generation.stats.stopped = True
+                    return
+                yield piece
+
+        generation.pieces = honouring()
+        return generation
+
+
+def test_a_stopped_answer_does_not_wait_for_the_evidence():
+    session = StoppableSession(json.dumps(VALID_GAUGE))
+    stop = threading.Event()
+    stop.set()
+    events = list(ask(session, _question(image=_printed_gauge(), evidence=True), stop))
+    answer = events[-1].answer
+    assert answer.stats[-1].stopped and answer.evidence is None

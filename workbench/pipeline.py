@@ -208,7 +208,8 @@ def ask(
         if question.schema is None or answer.valid or generation.stats.stopped:
             break
         prompt = repair_request(_problems(answer), question.language)
-    if reading:
+    # A stopped answer ends now: it does not wait for the OCR (which goes on, cached).
+    if reading and not generation.stats.stopped:
         try:
             answer.evidence = _evidence(answer, question, [future.result() for future in reading])
         except Exception:  # no evidence is no reason to lose the answer
