@@ -1,4 +1,4 @@
-"""The command line: `python -m workbench ask|presets|ocr|evidence|bench|serve|ui`.
+"""The command line: `python -m workbench ask|presets|ocr|evidence|eval|batch|bench|serve|ui`.
 
 Also installed as the `workbench` command.
 """
@@ -26,6 +26,8 @@ from workbench.cli_ask import (
     run_ask,
     run_presets,
 )
+from workbench.cli_batch import add_batch_parser, run_batch_command
+from workbench.cli_eval import add_eval_parser, run_eval
 from workbench.cli_ocr import add_intake, run_evidence, run_ocr
 from workbench.engine import ModelLoadError
 from workbench.presets import LANGUAGES, PRESETS_DIR
@@ -62,9 +64,11 @@ def build_parser(prog: str = "python -m workbench") -> argparse.ArgumentParser:
     )
     presets.add_argument("--json", action="store_true", help="print one JSON object")
     _add_presets_dir(presets)
+    _add_ocr(commands)
+    add_eval_parser(commands)
+    add_batch_parser(commands)
     _add_bench(commands)
     _add_serve(commands)
-    _add_ocr(commands)
     # Only listed here: main() hands everything after `ui` to launch.py's own parser.
     commands.add_parser("ui", help="serve the app; launch.py's flags (ui --help lists them)")
     return parser
@@ -268,6 +272,10 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m workbench") -
         return run_presets(args)
     if args.command == "bench":
         return _bench(args)
+    if args.command == "eval":
+        return run_eval(args)
+    if args.command == "batch":
+        return run_batch_command(args)
     if args.command == "ocr":
         return run_ocr(args)
     if args.command == "evidence":

@@ -152,7 +152,7 @@ def run_ask(args: argparse.Namespace) -> int:
         return fail(EXIT_USAGE, str(error))
     session = ModelSession(settings)
     try:
-        _load(session, quiet=args.json)
+        load_with_stages(session, quiet=args.json)
         budget = ask_budget(preset, settings, session.status)
         question = make_question(
             intake.image,
@@ -254,7 +254,7 @@ def _region(box: tuple[float, ...] | None, page: Enhanced) -> Region | None:
     return region
 
 
-def _load(session: ModelSession, *, quiet: bool) -> None:
+def load_with_stages(session: ModelSession, *, quiet: bool) -> None:
     """Load the model, printing each loading stage once on stderr; raise ModelLoadError."""
     stage = ""
     for status in session.loading():
