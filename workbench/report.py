@@ -6,6 +6,10 @@ image, median latency and tokens per turn; with two models, the cases where they
 A share is {"count", "total", "percent"} (percent None when total is 0). `write_reports` writes
 report.md and report.html (self-contained: inline CSS, each failure with a thumbnail of its
 image and the model's boxes).
+
+With human marks (workbench/grading.py: `summary(results, marks)`, or marks.jsonl beside the
+results for `write_reports`), an answer's final human mark replaces its automatic score, and
+each model says how many turns people graded and what share of those they marked hallucinated.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 
 from workbench.evaluate import model_runs
 from workbench.golden import LEVELS
+from workbench.grading import MARKS_FILE, Mark, final_marks, load_marks, regrade
 from workbench.report_html import html_report
 from workbench.scoring import retention
 
@@ -26,10 +31,18 @@ LABELS = ("A", "B")
 Row = tuple[str, list[str]]
 
 
-def summary(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Return the figures of a run, per model, and (two models) the cases they disagree on."""
+def summary(
+    results: Sequence[dict[str, Any]], marks: Sequence[Mark] | None = None
+) -> dict[str, Any]:
+    """Return the figures of a run, per model, and (two models) the cases they disagree on;
+    with `marks`, scored by the final human mark where an answer has one."""
+    if marks is not None:
+        results = regrade(results, final_marks(marks))
     count = len(model_runs(results[0])) if results else 1
     models = [_model_summary(results, index) for index in range(count)]
+    if marks is not None:
+        for index, model in enumerate(models):
+            model["human"] = _human(results, index)
     report: dict[str, Any] = {"cases": len(results), "models": models}
     if count == 2:
         report["disagreements"] = [
@@ -73,6 +86,16 @@ def _model_summary(results: Sequence[dict[str, Any]], index: int) -> dict[str, A
         "not_on_image": _share(total - found, total),
         "median_latency_s": _median([turn["latency_s"] for turn in turns]),
         "median_tokens": _median([turn["tokens"] for turn in turns]),
+    }
+
+
+def _human(results: Sequence[dict[str, Any]], index: int) -> dict[str, Any]:
+    """Return the share of turns graded by people, and of those the share marked hallucinated."""
+    turns = [turn for line in results for turn in model_runs(line)[index]["turns"]]
+    human = [turn["human"] for turn in turns if "human" in turn]
+    return {
+        "graded": _share(len(human), len(turns)),
+        "hallucinated": _share(human.count("hallucinated"), len(human)),
     }
 
 
@@ -138,6 +161,11 @@ def figures_table(report: dict[str, Any], names: Sequence[str]) -> tuple[list[st
         ("Median tokens per turn", lambda m: _number(m["median_tokens"], "")),
         ("Cases that could not run", lambda m: str(m["errors"])),
     ]
+    if report["models"] and "human" in report["models"][0]:
+        figures += [
+            ("Turns graded by people", lambda m: _shown(m["human"]["graded"])),
+            ("Marked hallucinated (of those)", lambda m: _shown(m["human"]["hallucinated"])),
+        ]
     return header, [(name, [shown(model) for model in report["models"]]) for name, shown in figures]
 
 
@@ -179,10 +207,14 @@ def failures(results: Sequence[dict[str, Any]]) -> Iterator[tuple[dict[str, Any]
 def write_reports(
     results: Sequence[dict[str, Any]], out_dir: str | Path, model_names: Sequence[str]
 ) -> tuple[Path, Path]:
-    """Write report.md and report.html into `out_dir`; return their paths."""
+    """Write report.md and report.html into `out_dir`; return their paths. With marks.jsonl in
+    `out_dir` (beside results.jsonl), the figures and failures follow the human marks."""
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    report = summary(results)
+    marks = load_marks(folder) if (folder / MARKS_FILE).exists() else None
+    report = summary(results, marks)
+    if marks is not None:
+        results = regrade(results, final_marks(marks))
     names = list(model_names)
     markdown, page = folder / "report.md", folder / "report.html"
     markdown.write_text(_markdown(report, results, names), encoding="utf-8")
