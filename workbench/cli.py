@@ -22,6 +22,7 @@ from workbench.cli_ask import (
     EXIT_OK,
     EXIT_USAGE,
     REPAIR_TURNS_RANGE,
+    add_presets_dir,
     fail,
     run_ask,
     run_presets,
@@ -30,7 +31,7 @@ from workbench.cli_batch import add_batch_parser, run_batch_command
 from workbench.cli_eval import add_eval_parser, run_eval
 from workbench.cli_ocr import add_intake, run_evidence, run_ocr
 from workbench.engine import ModelLoadError
-from workbench.presets import LANGUAGES, PRESETS_DIR
+from workbench.presets import LANGUAGES
 from workbench.session import ModelSession
 
 EXIT_CODES = """\
@@ -63,7 +64,7 @@ def build_parser(prog: str = "python -m workbench") -> argparse.ArgumentParser:
         description="List each tab's presets. Exit 1 when no preset file can be used.",
     )
     presets.add_argument("--json", action="store_true", help="print one JSON object")
-    _add_presets_dir(presets)
+    add_presets_dir(presets)
     _add_ocr(commands)
     add_eval_parser(commands)
     add_batch_parser(commands)
@@ -139,7 +140,7 @@ def _add_ask(commands: Any) -> None:
         help="look for each value of the answer on the image with OCR (on)",
     )
     add("--json", action="store_true", help="print one JSON object at the end (see below)")
-    _add_presets_dir(ask_parser)
+    add_presets_dir(ask_parser)
     generation = ask_parser.add_argument_group(
         "generation", "default: the preset's, else Qwen's model-card values"
     )
@@ -230,16 +231,6 @@ def _add_serve(commands: Any) -> None:
         type=Path,
         default=None,
         help="where the tiny model is built (default: WORKBENCH_CACHE_DIR or ~/.cache/workbench)",
-    )
-
-
-def _add_presets_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--presets-dir",
-        type=Path,
-        default=PRESETS_DIR,
-        metavar="DIR",
-        help=f"the folder of preset files (default: {PRESETS_DIR})",
     )
 
 

@@ -31,7 +31,7 @@ from workbench.pipeline import (
     make_question,
     preset_params,
 )
-from workbench.presets import Preset, PresetError, PresetFile, load_all, slug
+from workbench.presets import PRESETS_DIR, Preset, PresetError, PresetFile, load_all, slug
 from workbench.prompts import system_prompt
 from workbench.record import result_record
 from workbench.session import RANDOM_WEIGHTS_WARNING, ModelSession, Status
@@ -40,6 +40,17 @@ from workbench.strict import strict_support
 EXIT_OK, EXIT_MISSING, EXIT_USAGE, EXIT_MODEL = 0, 1, 2, 3
 REPAIR_TURNS_RANGE = (0, 2)  # as the tabs' slider
 log = logging.getLogger(__name__)
+
+
+def add_presets_dir(parser: argparse.ArgumentParser) -> None:
+    """Add --presets-dir to a command's parser."""
+    parser.add_argument(
+        "--presets-dir",
+        type=Path,
+        default=PRESETS_DIR,
+        metavar="DIR",
+        help=f"the folder of preset files (default: {PRESETS_DIR})",
+    )
 
 
 def fail(code: int, message: str) -> int:

@@ -12,16 +12,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from workbench import settings as settings_module
 from workbench.batch import RESULTS, TABLE, Row, batch_params, row_summary, run_batch
 from workbench.batch_files import Item, collect
 from workbench.cli_ask import (
     EXIT_MODEL,
     EXIT_OK,
     EXIT_USAGE,
+    add_presets_dir,
     fail,
     find_preset,
     load_with_stages,
 )
+from workbench.engine import ModelLoadError
 from workbench.presets import load_all
 from workbench.session import RANDOM_WEIGHTS_WARNING, ModelSession
 
@@ -37,9 +40,6 @@ preset or no files, 3 the model could not be loaded"""
 
 def add_batch_parser(commands: Any) -> None:
     """Add the `batch` command to the command line's subparsers."""
-    from workbench import settings as settings_module
-    from workbench.presets import PRESETS_DIR
-
     batch = commands.add_parser(
         "batch",
         help="ask one preset's question about many files; a CSV and annotated images",
@@ -55,22 +55,13 @@ def add_batch_parser(commands: Any) -> None:
     add("--out", required=True, type=Path, metavar="DIR", help="the folder for the results")
     add("--resume", action="store_true", help="skip the files DIR/results.jsonl already holds")
     add("--max-new-tokens", type=int, metavar="N", help="instead of the preset's limit")
-    add(
-        "--presets-dir",
-        type=Path,
-        default=PRESETS_DIR,
-        metavar="DIR",
-        help=f"the folder of preset files (default: {PRESETS_DIR})",
-    )
+    add_presets_dir(batch)
     settings_module.add_arguments(batch)
     add("-v", "--verbose", action="store_true", help="log loading stages and tracebacks")
 
 
 def run_batch_command(args: argparse.Namespace) -> int:
     """Run `batch`: the preset over every file, a line per file; return the exit code."""
-    from workbench import settings as settings_module
-    from workbench.engine import ModelLoadError
-
     try:
         settings = settings_module.from_environment(args)
         tab, preset = find_preset(args.preset, load_all(args.presets_dir))

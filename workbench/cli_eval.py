@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from workbench import settings as settings_module
-from workbench.cli_ask import EXIT_MODEL, EXIT_OK, EXIT_USAGE, fail
+from workbench.cli_ask import EXIT_MODEL, EXIT_OK, EXIT_USAGE, add_presets_dir, fail
 from workbench.engine import EngineError
 from workbench.evaluate import RESULTS_FILE, examples_as_cases, model_runs, run_set
 from workbench.golden import Case, GoldenSetError, load_cases
-from workbench.presets import PRESETS_DIR, load_all
+from workbench.presets import load_all
 from workbench.report import summary, write_reports
 from workbench.session import ModelSession
 
@@ -50,13 +50,7 @@ def add_eval_parser(commands: Any) -> None:
     add("--limit", type=int, metavar="N", help="run the first N cases only")
     add("--max-new-tokens", type=int, metavar="N", help="override the presets' limits")
     add("--json", action="store_true", help="print the summary as one JSON object")
-    add(
-        "--presets-dir",
-        type=Path,
-        default=PRESETS_DIR,
-        metavar="DIR",
-        help=f"the folder of preset files (default: {PRESETS_DIR})",
-    )
+    add_presets_dir(evaluate)
     settings_module.add_arguments(evaluate)
     add("-v", "--verbose", action="store_true", help="log loading stages and tracebacks")
 
