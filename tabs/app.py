@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from tabs import TABS, cost
+from tabs import TABS, batch_tab, cost, grading_tab
 from tabs.answering import status_line
 from tabs.context import AppContext, DomainTab, find_preset
 from tabs.i18n import DETECT_LANGUAGE_JS, I18N, UI_LANGUAGE_CHOICES, relabel, translated
@@ -26,6 +27,9 @@ CSS = """
 .preset-error { border-left: 4px solid #dc2626; padding-left: 0.75em; }
 """
 STATUS_REFRESH_SECONDS = 3
+# Where `python -m workbench eval` writes by default (--out eval-results): the grading tab
+# offers the result folders below it, never a path typed in the page.
+RESULTS_ROOT = Path("eval-results")
 # Uploads and exports age out of Gradio's cache: checked every 15 minutes, kept for 2 hours.
 DELETE_CACHE = (15 * 60, 2 * 60 * 60)
 
@@ -84,6 +88,11 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             for tab in TABS:
                 with gr.Tab(I18N(f"{tab.TAB.key}.title"), id=tab.TAB.key):
                     built.append((tab.TAB, tab.build(ctx, ui_language)))
+            # Not domain tabs: many files with one preset, and people grading an eval run.
+            with gr.Tab(I18N("batch.title"), id="batch"):
+                batch_tab.build(ctx, ui_language)
+            with gr.Tab(I18N("grading.title"), id="grading"):
+                grading_tab.build(ctx, RESULTS_ROOT.resolve())
         _wire_page(app, ctx, status, ui_language, built)
     return app
 

@@ -39,6 +39,53 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "## 🔎 Workbench\n把图片交给模型，再检查它的回答。",
     ),
     "page.ui_language": ("Interface", "界面语言"),
+    "batch.title": ("Batch", "批量处理"),
+    "batch.description": (
+        "Run one preset over many files — images, PDFs (each page) or a zip of them. "
+        "A row per file as it finishes; the results download as CSV, JSONL and a zip of "
+        "annotated images.",
+        "用一个预设处理多个文件——图片、PDF（逐页）或它们的压缩包。每完成一个文件就多一行；"
+        "结果可下载为 CSV、JSONL 和标注图片的压缩包。",
+    ),
+    "batch.files.label": ("Files (images, PDFs, zips)", "文件（图片、PDF、压缩包）"),
+    "batch.tab.label": ("Tab", "标签页"),
+    "batch.options.accordion": ("Generation", "生成"),
+    "batch.run.button": ("Run", "运行"),
+    "batch.table.label": ("Results", "结果"),
+    "grading.title": ("Evaluate", "人工评测"),
+    "grading.intro": (
+        "Grade an eval run by hand: pick its results, type your name and mark each answer. "
+        "You see only your own queue, never another grader's marks. Two graders mark every "
+        "answer; a third person settles where they disagree.",
+        "人工批改一次评测：选择结果、输入你的名字，逐个评分。你只看到自己待评的回答，"
+        "看不到别人的评分。每个回答由两位评分者评分，意见不一致时由第三人裁决。",
+    ),
+    "grading.folder.label": ("Eval results", "评测结果"),
+    "grading.refresh.button": ("Refresh", "刷新"),
+    "grading.grader.label": (
+        "Your name (your marks are saved under it)",
+        "你的名字（评分以此名保存）",
+    ),
+    "grading.next.button": ("Next answer", "下一个回答"),
+    "grading.question.label": ("Question", "问题"),
+    "grading.answer.label": ("The model's answer", "模型的回答"),
+    "grading.expect.label": ("Expected", "期望结果"),
+    "grading.image.label": ("Image", "图片"),
+    "grading.correct.button": ("Correct", "正确"),
+    "grading.wrong.button": ("Wrong", "错误"),
+    "grading.hallucinated.button": ("Hallucinated", "幻觉"),
+    "grading.mark.label": ("Mark", "评分"),
+    "grading.save.button": ("Save mark", "保存评分"),
+    "grading.agreement.heading": ("### Agreement and arbitration", "### 一致性与仲裁"),
+    "grading.grader_a.label": ("First grader", "第一位评分者"),
+    "grading.grader_b.label": ("Second grader", "第二位评分者"),
+    "grading.compare.button": ("Compare", "比较"),
+    "grading.disagreements.label": ("Disagreements", "分歧"),
+    "grading.arbiter.label": (
+        "Arbiter (a third person, not one of the graders)",
+        "仲裁者（第三人，不是评分者之一）",
+    ),
+    "grading.dispute.label": ("Disagreement to settle", "待裁决的分歧"),
     "receipts.title": ("Receipts & invoices", "收据与发票"),
     "receipts.description": (
         "Read receipts and invoices into checked JSON: line items, discounts, "

@@ -454,6 +454,10 @@ def _shoot_every_tab(page: Page, language: str) -> None:
         )
         print(f"[browser] screenshot: {_shot(page, f'tab-{key}-{language}')}")
         accordion.click()
+    for key, label in (("batch", "batch.files.label"), ("grading", "grading.folder.label")):
+        page.get_by_role("tab", name=TEXT[language][f"{key}.title"], exact=True).click()
+        expect(page.get_by_text(TEXT[language][label]).first).to_be_visible()
+        print(f"[browser] screenshot: {_shot(page, f'tab-{key}-{language}')}")
 
 
 def test_a_chinese_browser_gets_chinese_on_load_and_can_switch(

@@ -33,7 +33,7 @@ from workbench.validation import validate
 # Latin words a Chinese text may carry: names, units, formats, the model's own terms.
 ALLOWED = {"JSON", "API", "CPU", "GPU", "Workbench", "Top", "token", "px", "MB", "tok"}
 ALLOWED |= {"PNG", "JPEG", "WebP", "GIF", "BMP", "TIFF", "torch", "transformers", "tiny"}
-ALLOWED |= {"null", "PDF", "HEIC", "OCR", "CLAHE"}
+ALLOWED |= {"null", "PDF", "HEIC", "OCR", "CLAHE", "CSV", "JSONL"}
 # Placeholders and HTML (the legend's colour swatches) are not words a reader sees.
 HIDDEN = re.compile(r"\{[^}]*\}|<[^>]*>")
 USER = gr.Request(session_hash="tester")

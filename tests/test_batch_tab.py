@@ -1,0 +1,110 @@
+"""The Batch tab, driven through its API: rows as files finish, errors as rows, Stop, downloads."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import gradio as gr
+import pytest
+from gradio_client import Client, handle_file
+from PIL import Image
+
+from tabs import batch_tab
+from tabs.app import launch_options
+from tabs.i18n import I18N
+from workbench.bench_app import free_port
+
+TOKENS = 8  # the random model's answers are never read; only their rows
+
+
+@pytest.fixture(scope="module")
+def client(app_context):
+    """Return a client of a page holding only the Batch tab, on the tiny model."""
+    with gr.Blocks() as app, gr.Tabs(), gr.Tab(I18N("batch.title"), id="batch"):
+        batch_tab.build(app_context)
+    app.queue(default_concurrency_limit=app_context.concurrency)
+    _, url, _ = app.launch(
+        server_name="127.0.0.1",
+        server_port=free_port(),
+        prevent_thread_lock=True,
+        quiet=True,
+        **launch_options(app_context),
+    )
+    yield Client(url, verbose=False)
+    app.close()
+
+
+def _images(folder: Path, count: int) -> list[Path]:
+    paths = []
+    for index in range(count):
+        path = folder / f"img{index}.png"
+        Image.new("RGB", (64 + 8 * index, 48), "white").save(path)
+        paths.append(path)
+    return paths
+
+
+def _run(client: Client, files: list[Path], **options):
+    arguments = {
+        "files": [handle_file(str(path)) for path in files],
+        "tab": "receipts",
+        "preset": "Extract all fields",
+        "max_new_tokens": TOKENS,
+        **options,
+    }
+    return client.submit(**arguments, api_name="/batch_run")
+
+
+def test_presets_follow_the_tab(client: Client, app_context) -> None:
+    update = client.predict("gauges", api_name="/batch_presets")
+    names = app_context.presets["gauges"].names
+    assert update["value"] == names[0]
+    assert [choice[1] for choice in update["choices"]] == list(names)
+
+
+def test_a_run_gives_a_row_per_file_the_broken_one_with_its_message(
+    client: Client, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.png"
+    broken.write_text("not an image", encoding="utf-8")
+    status, table, downloads = _run(client, [*_images(tmp_path, 2), broken]).result(timeout=60)
+    rows = {row[0]: row for row in table["data"]}
+    assert list(rows) == ["img0.png", "img1.png", "broken.png"]
+    assert rows["img0.png"][1] == rows["img1.png"][1] == "ok"
+    assert rows["broken.png"][1] not in ("", "ok")
+    assert status.startswith("3 of 3 files") and "1 with errors" in status
+    by_name = {Path(path).name: Path(path) for path in downloads}
+    assert sorted(by_name) == ["annotated.zip", "results.csv", "results.jsonl"]
+    assert len(by_name["results.jsonl"].read_text(encoding="utf-8").splitlines()) == 3
+
+
+def test_no_files_or_no_preset_is_a_message_and_nothing_else(
+    client: Client, tmp_path: Path
+) -> None:
+    status, table, downloads = client.predict(
+        files=[], tab="receipts", preset="Extract all fields", api_name="/batch_run"
+    )
+    assert status.startswith("⚠️ Add files first")
+    assert table == downloads == {"__type__": "update"}  # left as they were
+    status, *_ = _run(client, _images(tmp_path, 1), preset="No such preset").result(timeout=30)
+    assert status.startswith("⚠️ Pick a tab and a preset")
+
+
+def test_stop_keeps_the_rows_so_far(client: Client, tmp_path: Path) -> None:
+    files = _images(tmp_path, 8)
+    job = _run(client, files)
+    deadline = time.monotonic() + 45
+    while time.monotonic() < deadline:  # wait for the first finished row
+        outputs = job.outputs()
+        if outputs and outputs[-1][1]["data"]:
+            break
+        time.sleep(0.05)
+    client.predict(api_name="/batch_stop")
+    status, table, downloads = job.result(timeout=60)
+    assert 1 <= len(table["data"]) < len(files)
+    assert status.endswith("stopped")
+    assert {Path(path).name for path in downloads} == {
+        "annotated.zip",
+        "results.csv",
+        "results.jsonl",
+    }
