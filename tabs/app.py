@@ -92,7 +92,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             with gr.Tab(I18N("batch.title"), id="batch"):
                 batch_tab.build(ctx, ui_language)
             with gr.Tab(I18N("grading.title"), id="grading"):
-                grading_tab.build(ctx, RESULTS_ROOT.resolve())
+                grading_tab.build(ctx, RESULTS_ROOT.resolve(), ui_language)
         _wire_page(app, ctx, status, ui_language, built)
     return app
 

@@ -17,7 +17,7 @@ import gradio as gr
 from PIL import Image
 
 from tabs.context import AppContext
-from tabs.i18n import I18N
+from tabs.i18n import I18N, ui_language
 from workbench.evaluate import RESULTS_FILE, model_runs
 from workbench.grading import (
     MARKS,
@@ -36,8 +36,7 @@ from workbench.messages import Wording
 TITLE = "Grading"
 DEPTH = 2  # result folders are looked for this many levels under the root
 
-# What the server says on the status lines and in toasts (English until the tab takes the
-# page's language).
+# What the server says on the status lines and in toasts, in the page's language.
 _SAID: dict[str, Wording] = {
     "no_folder": Wording(
         "Pick a results folder first (press Refresh after an eval).",
@@ -74,8 +73,8 @@ _SAID: dict[str, Wording] = {
 }
 
 
-def _say(key: str, **facts: Any) -> str:
-    return _SAID[key].en.format(**facts)
+def _say(key: str, language: str, **facts: Any) -> str:
+    return getattr(_SAID[key], ui_language(language)).format(**facts)
 
 
 @dataclass(frozen=True)
@@ -124,27 +123,27 @@ def result_folders(root: Path) -> list[str]:
     return found
 
 
-def _folder(root: Path, choice: str | None) -> Path:
+def _folder(root: Path, choice: str | None, language: str) -> Path:
     """Return the results folder picked; _Refused unless it is one offered under `root`."""
     if not choice:
-        raise _Refused(_say("no_folder"))
+        raise _Refused(_say("no_folder", language))
     if choice not in result_folders(root):
-        raise _Refused(_say("unknown_folder", folder=choice))
+        raise _Refused(_say("unknown_folder", language, folder=choice))
     return Path(root).resolve() / choice
 
 
-def _name(name: str | None) -> str:
+def _name(name: str | None, language: str) -> str:
     trimmed = (name or "").strip()
     if not trimmed:
-        raise _Refused(_say("no_name"))
+        raise _Refused(_say("no_name", language))
     return trimmed
 
 
-def _results(folder: Path) -> list[dict[str, Any]]:
+def _results(folder: Path, language: str) -> list[dict[str, Any]]:
     try:
         return load_results(folder)
     except (OSError, ValueError) as error:
-        raise _Refused(_say("unreadable", error=error)) from error
+        raise _Refused(_say("unreadable", language, error=error)) from error
 
 
 def _turn(results: list[dict[str, Any]], key: AnswerKey) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -176,10 +175,10 @@ def _heading(line: dict[str, Any], key: AnswerKey) -> str:
     return f"**{line['id']}** · {line.get('tab', '?')} · {line.get('level', '?')} · {where}"
 
 
-def _key(data: dict[str, Any] | None, folder: str | None) -> AnswerKey:
+def _key(data: dict[str, Any] | None, folder: str | None, language: str) -> AnswerKey:
     """Return the answer a state holds for `folder`; _Refused when it holds none."""
     if not data or data.get("folder") != folder or not data.get("key"):
-        raise _Refused(_say("no_answer"))
+        raise _Refused(_say("no_answer", language))
     case, turn, model = data["key"]
     return AnswerKey(case, turn, model)
 
@@ -197,11 +196,13 @@ def grading_folders(*, root: Path) -> gr.Dropdown:
     return gr.Dropdown(choices=result_folders(root))
 
 
-def grading_next(folder: str | None, grader: str | None, *, ui: GradingUI, root: Path) -> dict:
+def grading_next(
+    folder: str | None, grader: str | None, language: str = "en", *, ui: GradingUI, root: Path
+) -> dict:
     """Return the next answer in this grader's queue (no one else's marks) and the status."""
     try:
-        path, name = _folder(root, folder), _name(grader)
-        results = _results(path)
+        path, name = _folder(root, folder, language), _name(grader, language)
+        results = _results(path, language)
     except _Refused as error:
         return _refuse(error, ui.status)
     queue = queue_for(name, load_marks(path), results)
@@ -209,7 +210,7 @@ def grading_next(folder: str | None, grader: str | None, *, ui: GradingUI, root:
     facts = {"done": total - len(queue), "total": total, "name": name}
     if not queue:
         empty = {ui.header: "", ui.question: "", ui.answer: "", ui.expect: None, ui.image: None}
-        return empty | {ui.status: _say("finished", **facts), ui.current: None}
+        return empty | {ui.status: _say("finished", language, **facts), ui.current: None}
     key = queue[0]
     line, turn = _turn(results, key)
     return {
@@ -218,7 +219,7 @@ def grading_next(folder: str | None, grader: str | None, *, ui: GradingUI, root:
         ui.answer: turn.get("answer", ""),
         ui.expect: turn.get("expect"),
         ui.image: _case_image(path, line),
-        ui.status: _say("progress", **facts),
+        ui.status: _say("progress", language, **facts),
         ui.current: {"folder": folder, "key": list(key)},
     }
 
@@ -228,32 +229,41 @@ def grading_mark(
     grader: str | None,
     current: dict[str, Any] | None,
     mark: str,
+    language: str = "en",
     *,
     ui: GradingUI,
     root: Path,
 ) -> dict:
     """Save the grader's mark of the answer shown and return the next one."""
     try:
-        path, name, key = _folder(root, folder), _name(grader), _key(current, folder)
+        path, name = _folder(root, folder, language), _name(grader, language)
+        key = _key(current, folder, language)
         try:
             save_mark(path, Mark(*key, grader=name, mark=mark))
         except (OSError, ValueError) as error:
-            raise _Refused(_say("refused", error=error)) from error
+            raise _Refused(_say("refused", language, error=error)) from error
     except _Refused as error:
         return _refuse(error, ui.status)
-    return grading_next(folder, grader, ui=ui, root=root)
+    return grading_next(folder, grader, language, ui=ui, root=root)
 
 
 def grading_agreement(
-    folder: str | None, grader_a: str | None, grader_b: str | None, *, ui: GradingUI, root: Path
+    folder: str | None,
+    grader_a: str | None,
+    grader_b: str | None,
+    language: str = "en",
+    *,
+    ui: GradingUI,
+    root: Path,
 ) -> dict:
     """Return the two graders' agreement, Cohen's κ, their disagreements, and the first one
     still to settle for the arbiter."""
     try:
-        path, a, b = _folder(root, folder), _name(grader_a), _name(grader_b)
+        path = _folder(root, folder, language)
+        a, b = _name(grader_a, language), _name(grader_b, language)
         if a == b:
-            raise _Refused(_say("same_graders"))
-        results = _results(path)
+            raise _Refused(_say("same_graders", language))
+        results = _results(path, language)
     except _Refused as error:
         return _refuse(error, ui.arbiter_status)
     marks = load_marks(path)
@@ -266,9 +276,9 @@ def grading_agreement(
     ]
     left = [key for key in report["disagreements"] if key not in settled]
     count = len(report["disagreements"])
-    shown = {ui.report: _report_line(report), ui.disagreements: rows}
+    shown = {ui.report: _report_line(report, language), ui.disagreements: rows}
     if not left:
-        done = _say("disputes_done", count=count) if report["answers"] else ""
+        done = _say("disputes_done", language, count=count) if report["answers"] else ""
         view = {ui.dispute: "", ui.dispute_image: None, ui.disputed: None}
         return shown | view | {ui.arbiter_status: done}
     key = left[0]
@@ -276,7 +286,7 @@ def grading_agreement(
     return shown | {
         ui.dispute: _dispute_text(line, turn, key, {a: own[key, a], b: own[key, b]}),
         ui.dispute_image: _case_image(path, line),
-        ui.arbiter_status: _say("disputes_left", left=len(left), count=count),
+        ui.arbiter_status: _say("disputes_left", language, left=len(left), count=count),
         ui.disputed: {"folder": folder, "graders": [a, b], "key": list(key)},
     }
 
@@ -288,32 +298,34 @@ def grading_arbitrate(
     arbiter: str | None,
     disputed: dict[str, Any] | None,
     mark: str,
+    language: str = "en",
     *,
     ui: GradingUI,
     root: Path,
 ) -> dict:
     """Save the arbiter's mark of the disagreement shown and return the next one."""
     try:
-        path, name = _folder(root, folder), _name(arbiter)
+        path, name = _folder(root, folder, language), _name(arbiter, language)
         graders = [(grader_a or "").strip(), (grader_b or "").strip()]
         if not disputed or disputed.get("graders") != graders:
-            raise _Refused(_say("no_dispute"))
-        key = _key(disputed, folder)
+            raise _Refused(_say("no_dispute", language))
+        key = _key(disputed, folder, language)
         try:
             save_mark(path, Mark(*key, grader=name, mark=mark, role="arbiter"))
         except (OSError, ValueError) as error:
-            raise _Refused(_say("refused", error=error)) from error
+            raise _Refused(_say("refused", language, error=error)) from error
     except _Refused as error:
         return _refuse(error, ui.arbiter_status)
-    return grading_agreement(folder, grader_a, grader_b, ui=ui, root=root)
+    return grading_agreement(folder, grader_a, grader_b, language, ui=ui, root=root)
 
 
-def _report_line(report: dict[str, Any]) -> str:
+def _report_line(report: dict[str, Any], language: str) -> str:
     if not report["answers"]:
-        return _say("no_overlap", a=report["graders"][0], b=report["graders"][1])
+        return _say("no_overlap", language, a=report["graders"][0], b=report["graders"][1])
     kappa = "–" if report["kappa"] is None else f"{report['kappa']:.2f}"
     return _say(
         "agreement",
+        language,
         percent=report["agreement_percent"],
         kappa=kappa,
         count=len(report["disagreements"]),
@@ -336,10 +348,14 @@ def _dispute_text(
 # ---------------------------------------------------------------- layout
 
 
-def build(ctx: AppContext, results_root: Path) -> GradingUI:
-    """Lay out the grading protocol inside the current tab, wire its events; return its parts."""
+def build(ctx: AppContext, results_root: Path, ui_language: gr.Radio | None = None) -> GradingUI:
+    """Lay out the grading protocol inside the current tab, wire its events; return its parts.
+
+    `ui_language` (the page's switch) words the status lines; without it they are English.
+    """
     del ctx  # the tab reads only the results under `results_root`
     root = Path(results_root)
+    language = ui_language if ui_language is not None else gr.State("en")
     gr.Markdown(I18N("grading.intro"))
     with gr.Row():
         folder = gr.Dropdown(
@@ -367,8 +383,8 @@ def build(ctx: AppContext, results_root: Path) -> GradingUI:
     ui = GradingUI(**grader_part, current=gr.State(None), **arbiter_part)
     named = {"ui": ui, "root": root}
     refresh.click(partial(grading_folders, root=root), None, folder, api_name="grading_folders")
-    _wire_grader(ui, named, next_answer, grader_marks)
-    _wire_arbiter(ui, named, compare, arbiter_marks)
+    _wire_grader(ui, named, language, next_answer, grader_marks)
+    _wire_arbiter(ui, named, language, compare, arbiter_marks)
     return ui
 
 
@@ -405,33 +421,73 @@ def _hidden_mark() -> tuple[gr.Radio, gr.Button]:
 
 
 def _wire_grader(
-    ui: GradingUI, named: dict[str, Any], next_answer: gr.Button, marks: dict[str, gr.Button]
+    ui: GradingUI,
+    named: dict[str, Any],
+    language: Any,
+    next_answer: gr.Button,
+    marks: dict[str, gr.Button],
 ) -> None:
     shown = [ui.header, ui.question, ui.answer, ui.expect, ui.image, ui.status, ui.current]
-    inputs = [ui.folder, ui.grader]
-    next_answer.click(partial(grading_next, **named), inputs, shown, api_name="grading_next")
-    inputs.append(ui.current)
+    next_answer.click(
+        partial(grading_next, **named),
+        [ui.folder, ui.grader, language],
+        shown,
+        api_name="grading_next",
+    )
+    inputs = [ui.folder, ui.grader, ui.current]
     for mark, button in marks.items():
-        button.click(
-            partial(grading_mark, mark=mark, **named), inputs, shown, api_visibility="private"
-        )
-    choice, save = _hidden_mark()
-    save.click(partial(grading_mark, **named), [*inputs, choice], shown, api_name="grading_mark")
+        button.click(_marking(mark, named), [*inputs, language], shown, api_visibility="private")
+    choice, hidden = _hidden_mark()
+    hidden.click(
+        partial(grading_mark, **named), [*inputs, choice, language], shown, api_name="grading_mark"
+    )
 
 
 def _wire_arbiter(
-    ui: GradingUI, named: dict[str, Any], compare: gr.Button, marks: dict[str, gr.Button]
+    ui: GradingUI,
+    named: dict[str, Any],
+    language: Any,
+    compare: gr.Button,
+    marks: dict[str, gr.Button],
 ) -> None:
     shown = [ui.report, ui.disagreements, ui.dispute, ui.dispute_image, ui.arbiter_status]
     shown.append(ui.disputed)
-    inputs = [ui.folder, ui.grader_a, ui.grader_b]
-    compare.click(partial(grading_agreement, **named), inputs, shown, api_name="grading_agreement")
-    inputs += [ui.arbiter, ui.disputed]
-    for mark, button in marks.items():
-        button.click(
-            partial(grading_arbitrate, mark=mark, **named), inputs, shown, api_visibility="private"
-        )
-    choice, save = _hidden_mark()
-    save.click(
-        partial(grading_arbitrate, **named), [*inputs, choice], shown, api_name="grading_arbitrate"
+    graders = [ui.folder, ui.grader_a, ui.grader_b]
+    compare.click(
+        partial(grading_agreement, **named),
+        [*graders, language],
+        shown,
+        api_name="grading_agreement",
     )
+    inputs = [*graders, ui.arbiter, ui.disputed]
+    for mark, button in marks.items():
+        button.click(_settling(mark, named), [*inputs, language], shown, api_visibility="private")
+    choice, hidden = _hidden_mark()
+    hidden.click(
+        partial(grading_arbitrate, **named),
+        [*inputs, choice, language],
+        shown,
+        api_name="grading_arbitrate",
+    )
+
+
+def _marking(mark: str, named: dict[str, Any]) -> Any:
+    """Return a button's handler: the grader's `mark` of the answer shown."""
+
+    def save(folder: Any, grader: Any, current: Any, language: Any) -> dict:
+        return grading_mark(folder, grader, current, mark, language, **named)
+
+    return save
+
+
+def _settling(mark: str, named: dict[str, Any]) -> Any:
+    """Return a button's handler: the arbiter's `mark` of the disagreement shown."""
+
+    def settle(
+        folder: Any, grader_a: Any, grader_b: Any, arbiter: Any, disputed: Any, language: Any
+    ) -> dict:
+        return grading_arbitrate(
+            folder, grader_a, grader_b, arbiter, disputed, mark, language, **named
+        )
+
+    return settle

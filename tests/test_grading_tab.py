@@ -166,3 +166,16 @@ def test_the_api_is_the_five_named_events(url: str) -> None:
 
 
 GRADING_API = ("folders", "next", "mark", "agreement", "arbitrate")
+
+
+def test_the_status_is_worded_in_the_pages_language(app_context, root: Path) -> None:
+    with gr.Blocks():
+        language = gr.Radio(["en", "zh"], value="zh")
+        ui = grading_tab.build(app_context, root, language)
+    refused = grading_tab.grading_next(None, "ann", "zh", ui=ui, root=root)
+    assert refused[ui.status].startswith("⚠️ 请先选择")
+    shown = grading_tab.grading_next("eval-1", "zoe", "zh", ui=ui, root=root)
+    assert shown[ui.status].startswith("zoe 已评 0 /")
+    assert (
+        "graded by" in grading_tab.grading_next("eval-1", "zoe", "en", ui=ui, root=root)[ui.status]
+    )
