@@ -20,11 +20,11 @@ from gradio.utils import get_upload_folder
 
 from tabs.context import AppContext
 from tabs.events import ENGINE_QUEUE
-from tabs.i18n import I18N, TEXT, ui_language
+from tabs.i18n import I18N, TEXT
+from tabs.wording import say
 from workbench.batch import ANNOTATED, RESULTS, TABLE, Row, run_batch
 from workbench.batch_files import collect
 from workbench.engine import MAX_NEW_TOKENS_RANGE
-from workbench.messages import Wording
 from workbench.presets import Preset, PresetFile
 from workbench.session import ModelLoadError
 
@@ -33,28 +33,6 @@ OUTPUT_FOLDER = "workbench-batch"  # inside Gradio's upload folder
 FILE_TYPES = ["image", ".pdf", ".zip", ".heic", ".heif"]
 COLUMNS = ["file", "result", "valid", "checks", "not on the image", "key fields"]
 log = logging.getLogger(__name__)
-
-# What the server says on the status line and in toasts, in the page's language.
-_SAID: dict[str, Wording] = {
-    "no_files": Wording(
-        "Add files first: images, PDFs or a zip.", "请先添加文件：图片、PDF 或压缩包。"
-    ),
-    "no_preset": Wording("Pick a tab and a preset first.", "请先选择标签页和预设。"),
-    "nothing": Wording("None of the files is an image or a PDF.", "这些文件里没有图片或 PDF。"),
-    "unreadable": Wording("The files cannot be read: {error}", "无法读取这些文件：{error}"),
-    "model": Wording("The model cannot be loaded: {error}", "模型无法加载：{error}"),
-    "progress": Wording(
-        "{done} of {total} files · {rate:.1f} files/min",
-        "{done} / {total} 个文件 · 每分钟 {rate:.1f} 个",
-    ),
-    "errors": Wording(" · {count} with errors", " · {count} 个出错"),
-    "stopped": Wording(" · stopped", " · 已停止"),
-    "starting": Wording("0 of {total} files · starting…", "0 / {total} 个文件 · 正在开始…"),
-}
-
-
-def _say(key: str, language: str, **facts: Any) -> str:
-    return getattr(_SAID[key], ui_language(language)).format(**facts)
 
 
 @dataclass(frozen=True)
@@ -185,24 +163,24 @@ class BatchHandlers:
         ui, language = self.ui, language or "en"
         chosen = _preset(self.ctx, tab, preset)
         if not files or chosen is None:
-            yield _refused(ui, _say("no_files" if not files else "no_preset", language))
+            yield _refused(ui, say("batch.no_files" if not files else "batch.no_preset", language))
             return
         out_dir = Path(get_upload_folder()) / OUTPUT_FOLDER / uuid.uuid4().hex
         (out_dir / "unpacked").mkdir(parents=True)
         try:
             items = collect(files, unpack_dir=out_dir / "unpacked")
         except ValueError as error:
-            yield _refused(ui, _say("unreadable", language, error=error))
+            yield _refused(ui, say("batch.unreadable", language, error=error))
             return
         if not items:
-            yield _refused(ui, _say("nothing", language))
+            yield _refused(ui, say("batch.nothing", language))
             return
         key = (request.session_hash, KEY)
         stop = self.ctx.stops.start(key)
         rows: list[Row] = []
         started = time.monotonic()
         yield {
-            ui.status: _say("starting", language, total=len(items)),
+            ui.status: say("batch.starting", language, total=len(items)),
             ui.table: _table(rows),
             ui.downloads: None,
         }
@@ -221,13 +199,13 @@ class BatchHandlers:
                 line = _status(rows, len(items), started, language)
                 yield {ui.status: line, ui.table: _table(rows)}
         except ModelLoadError as error:
-            yield _refused(ui, _say("model", language, error=error))
+            yield _refused(ui, say("batch.model", language, error=error))
             return
         finally:
             self.ctx.stops.finish(key, stop)
         line = _status(rows, len(items), started, language)
         if len(rows) < len(items):
-            line += _say("stopped", language)
+            line += say("batch.stopped", language)
         yield {ui.status: line, ui.table: _table(rows), ui.downloads: _downloads(out_dir)}
 
 
@@ -257,9 +235,9 @@ def _tab_title(key: str) -> Any:
 def _status(rows: list[Row], total: int, started: float, language: str) -> str:
     """Return "12 of 30 files · 46.8 files/min", and how many failed."""
     minutes = max(time.monotonic() - started, 1e-6) / 60
-    line = _say("progress", language, done=len(rows), total=total, rate=len(rows) / minutes)
+    line = say("batch.progress", language, done=len(rows), total=total, rate=len(rows) / minutes)
     failed = sum(not row.ok for row in rows)
-    return line + (_say("errors", language, count=failed) if failed else "")
+    return line + (say("batch.errors", language, count=failed) if failed else "")
 
 
 def _table(rows: list[Row]) -> pd.DataFrame:

@@ -17,7 +17,8 @@ import gradio as gr
 from PIL import Image
 
 from tabs.context import AppContext
-from tabs.i18n import I18N, ui_language
+from tabs.i18n import I18N
+from tabs.wording import say
 from workbench.evaluate import RESULTS_FILE, model_runs
 from workbench.grading import (
     MARKS,
@@ -31,50 +32,9 @@ from workbench.grading import (
     queue_for,
     save_mark,
 )
-from workbench.messages import Wording
 
 TITLE = "Grading"
 DEPTH = 2  # result folders are looked for this many levels under the root
-
-# What the server says on the status lines and in toasts, in the page's language.
-_SAID: dict[str, Wording] = {
-    "no_folder": Wording(
-        "Pick a results folder first (press Refresh after an eval).",
-        "请先选择一个评测结果文件夹（评测后请点刷新）。",
-    ),
-    "unknown_folder": Wording(
-        "{folder!r} is not one of the results folders offered.",
-        "{folder!r} 不在可选的结果文件夹中。",
-    ),
-    "no_name": Wording(
-        "Type your name first: your marks are saved under it.", "请先输入你的名字：评分以此名保存。"
-    ),
-    "unreadable": Wording("The results cannot be read: {error}", "无法读取评测结果：{error}"),
-    "refused": Wording("The mark was not saved: {error}", "评分未保存：{error}"),
-    "no_answer": Wording("Press “Next answer” first.", "请先点“下一个回答”。"),
-    "progress": Wording("{done} of {total} graded by {name}", "{name} 已评 {done} / {total}"),
-    "finished": Wording(
-        "{done} of {total} graded by {name} — nothing left to grade.",
-        "{name} 已评 {done} / {total}——没有待评的回答了。",
-    ),
-    "same_graders": Wording("Name two different graders.", "请填写两位不同的评分者。"),
-    "agreement": Wording(
-        "agreement {percent:.1f} % · Cohen's κ {kappa} · {count} disagreements",
-        "一致率 {percent:.1f} % · 科恩 κ 系数 {kappa} · {count} 处分歧",
-    ),
-    "no_overlap": Wording(
-        "{a} and {b} have not graded the same answer yet.", "{a} 和 {b} 还没有评过同一个回答。"
-    ),
-    "no_dispute": Wording("Compare two graders first.", "请先比较两位评分者。"),
-    "disputes_left": Wording(
-        "{left} of {count} disagreements left to settle.", "还有 {left} / {count} 处分歧待裁决。"
-    ),
-    "disputes_done": Wording("All {count} disagreements are settled.", "{count} 处分歧都已裁决。"),
-}
-
-
-def _say(key: str, language: str, **facts: Any) -> str:
-    return getattr(_SAID[key], ui_language(language)).format(**facts)
 
 
 @dataclass(frozen=True)
@@ -126,16 +86,16 @@ def result_folders(root: Path) -> list[str]:
 def _folder(root: Path, choice: str | None, language: str) -> Path:
     """Return the results folder picked; _Refused unless it is one offered under `root`."""
     if not choice:
-        raise _Refused(_say("no_folder", language))
+        raise _Refused(say("grading.no_folder", language))
     if choice not in result_folders(root):
-        raise _Refused(_say("unknown_folder", language, folder=choice))
+        raise _Refused(say("grading.unknown_folder", language, folder=choice))
     return Path(root).resolve() / choice
 
 
 def _name(name: str | None, language: str) -> str:
     trimmed = (name or "").strip()
     if not trimmed:
-        raise _Refused(_say("no_name", language))
+        raise _Refused(say("grading.no_name", language))
     return trimmed
 
 
@@ -143,7 +103,7 @@ def _results(folder: Path, language: str) -> list[dict[str, Any]]:
     try:
         return load_results(folder)
     except (OSError, ValueError) as error:
-        raise _Refused(_say("unreadable", language, error=error)) from error
+        raise _Refused(say("grading.unreadable", language, error=error)) from error
 
 
 def _turn(results: list[dict[str, Any]], key: AnswerKey) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -178,7 +138,7 @@ def _heading(line: dict[str, Any], key: AnswerKey) -> str:
 def _key(data: dict[str, Any] | None, folder: str | None, language: str) -> AnswerKey:
     """Return the answer a state holds for `folder`; _Refused when it holds none."""
     if not data or data.get("folder") != folder or not data.get("key"):
-        raise _Refused(_say("no_answer", language))
+        raise _Refused(say("grading.no_answer", language))
     case, turn, model = data["key"]
     return AnswerKey(case, turn, model)
 
@@ -210,7 +170,7 @@ def grading_next(
     facts = {"done": total - len(queue), "total": total, "name": name}
     if not queue:
         empty = {ui.header: "", ui.question: "", ui.answer: "", ui.expect: None, ui.image: None}
-        return empty | {ui.status: _say("finished", language, **facts), ui.current: None}
+        return empty | {ui.status: say("grading.finished", language, **facts), ui.current: None}
     key = queue[0]
     line, turn = _turn(results, key)
     return {
@@ -219,7 +179,7 @@ def grading_next(
         ui.answer: turn.get("answer", ""),
         ui.expect: turn.get("expect"),
         ui.image: _case_image(path, line),
-        ui.status: _say("progress", language, **facts),
+        ui.status: say("grading.progress", language, **facts),
         ui.current: {"folder": folder, "key": list(key)},
     }
 
@@ -241,7 +201,7 @@ def grading_mark(
         try:
             save_mark(path, Mark(*key, grader=name, mark=mark))
         except (OSError, ValueError) as error:
-            raise _Refused(_say("refused", language, error=error)) from error
+            raise _Refused(say("grading.refused", language, error=error)) from error
     except _Refused as error:
         return _refuse(error, ui.status)
     return grading_next(folder, grader, language, ui=ui, root=root)
@@ -262,7 +222,7 @@ def grading_agreement(
         path = _folder(root, folder, language)
         a, b = _name(grader_a, language), _name(grader_b, language)
         if a == b:
-            raise _Refused(_say("same_graders", language))
+            raise _Refused(say("grading.same_graders", language))
         results = _results(path, language)
     except _Refused as error:
         return _refuse(error, ui.arbiter_status)
@@ -278,7 +238,7 @@ def grading_agreement(
     count = len(report["disagreements"])
     shown = {ui.report: _report_line(report, language), ui.disagreements: rows}
     if not left:
-        done = _say("disputes_done", language, count=count) if report["answers"] else ""
+        done = say("grading.disputes_done", language, count=count) if report["answers"] else ""
         view = {ui.dispute: "", ui.dispute_image: None, ui.disputed: None}
         return shown | view | {ui.arbiter_status: done}
     key = left[0]
@@ -286,7 +246,7 @@ def grading_agreement(
     return shown | {
         ui.dispute: _dispute_text(line, turn, key, {a: own[key, a], b: own[key, b]}),
         ui.dispute_image: _case_image(path, line),
-        ui.arbiter_status: _say("disputes_left", language, left=len(left), count=count),
+        ui.arbiter_status: say("grading.disputes_left", language, left=len(left), count=count),
         ui.disputed: {"folder": folder, "graders": [a, b], "key": list(key)},
     }
 
@@ -308,12 +268,12 @@ def grading_arbitrate(
         path, name = _folder(root, folder, language), _name(arbiter, language)
         graders = [(grader_a or "").strip(), (grader_b or "").strip()]
         if not disputed or disputed.get("graders") != graders:
-            raise _Refused(_say("no_dispute", language))
+            raise _Refused(say("grading.no_dispute", language))
         key = _key(disputed, folder, language)
         try:
             save_mark(path, Mark(*key, grader=name, mark=mark, role="arbiter"))
         except (OSError, ValueError) as error:
-            raise _Refused(_say("refused", language, error=error)) from error
+            raise _Refused(say("grading.refused", language, error=error)) from error
     except _Refused as error:
         return _refuse(error, ui.arbiter_status)
     return grading_agreement(folder, grader_a, grader_b, language, ui=ui, root=root)
@@ -321,10 +281,10 @@ def grading_arbitrate(
 
 def _report_line(report: dict[str, Any], language: str) -> str:
     if not report["answers"]:
-        return _say("no_overlap", language, a=report["graders"][0], b=report["graders"][1])
+        return say("grading.no_overlap", language, a=report["graders"][0], b=report["graders"][1])
     kappa = "–" if report["kappa"] is None else f"{report['kappa']:.2f}"
-    return _say(
-        "agreement",
+    return say(
+        "grading.agreement",
         language,
         percent=report["agreement_percent"],
         kappa=kappa,

@@ -137,6 +137,62 @@ MESSAGES: dict[str, Wording] = {
         "ℹ️ The preset asks for up to {asked:,} visual tokens; the slider is at {slider:,}.",
         "ℹ️ 预设最多要 {asked:,} 个视觉 token；滑块设在 {slider:,}。",
     ),
+    # The Batch tab's status line and toasts.
+    "batch.no_files": Wording(
+        "Add files first: images, PDFs or a zip.", "请先添加文件：图片、PDF 或压缩包。"
+    ),
+    "batch.no_preset": Wording("Pick a tab and a preset first.", "请先选择标签页和预设。"),
+    "batch.nothing": Wording(
+        "None of the files is an image or a PDF.", "这些文件里没有图片或 PDF。"
+    ),
+    "batch.unreadable": Wording("The files cannot be read: {error}", "无法读取这些文件：{error}"),
+    "batch.model": Wording("The model cannot be loaded: {error}", "模型无法加载：{error}"),
+    "batch.progress": Wording(
+        "{done} of {total} files · {rate:.1f} files/min",
+        "{done} / {total} 个文件 · 每分钟 {rate:.1f} 个",
+    ),
+    "batch.errors": Wording(" · {count} with errors", " · {count} 个出错"),
+    "batch.stopped": Wording(" · stopped", " · 已停止"),
+    "batch.starting": Wording("0 of {total} files · starting…", "0 / {total} 个文件 · 正在开始…"),
+    # The Evaluate tab's status lines and toasts.
+    "grading.no_folder": Wording(
+        "Pick a results folder first (press Refresh after an eval).",
+        "请先选择一个评测结果文件夹（评测后请点刷新）。",
+    ),
+    "grading.unknown_folder": Wording(
+        "{folder!r} is not one of the results folders offered.",
+        "{folder!r} 不在可选的结果文件夹中。",
+    ),
+    "grading.no_name": Wording(
+        "Type your name first: your marks are saved under it.", "请先输入你的名字：评分以此名保存。"
+    ),
+    "grading.unreadable": Wording(
+        "The results cannot be read: {error}", "无法读取评测结果：{error}"
+    ),
+    "grading.refused": Wording("The mark was not saved: {error}", "评分未保存：{error}"),
+    "grading.no_answer": Wording("Press “Next answer” first.", "请先点“下一个回答”。"),
+    "grading.progress": Wording(
+        "{done} of {total} graded by {name}", "{name} 已评 {done} / {total}"
+    ),
+    "grading.finished": Wording(
+        "{done} of {total} graded by {name} — nothing left to grade.",
+        "{name} 已评 {done} / {total}——没有待评的回答了。",
+    ),
+    "grading.same_graders": Wording("Name two different graders.", "请填写两位不同的评分者。"),
+    "grading.agreement": Wording(
+        "agreement {percent:.1f} % · Cohen's κ {kappa} · {count} disagreements",
+        "一致率 {percent:.1f} % · 科恩 κ 系数 {kappa} · {count} 处分歧",
+    ),
+    "grading.no_overlap": Wording(
+        "{a} and {b} have not graded the same answer yet.", "{a} 和 {b} 还没有评过同一个回答。"
+    ),
+    "grading.no_dispute": Wording("Compare two graders first.", "请先比较两位评分者。"),
+    "grading.disputes_left": Wording(
+        "{left} of {count} disagreements left to settle.", "还有 {left} / {count} 处分歧待裁决。"
+    ),
+    "grading.disputes_done": Wording(
+        "All {count} disagreements are settled.", "{count} 处分歧都已裁决。"
+    ),
 }
 
 
