@@ -168,9 +168,16 @@ def mismatched_model(cache_dir: Path, tmp_path: Path) -> Path:
 
 def launch_app(ctx):
     """Launch the app for a context on a free local port; return (app, url)."""
-    from tabs.app import build_app, launch_options
+    from tabs.app import build_app
 
     app = build_app(ctx)
+    return app, launch_blocks(app, ctx)
+
+
+def launch_blocks(app, ctx) -> str:
+    """Launch Blocks (the app, or a page around one tab) on a free local port; return its URL."""
+    from tabs.app import launch_options
+
     app.queue(default_concurrency_limit=ctx.concurrency)
     _, url, _ = app.launch(
         server_name="127.0.0.1",
@@ -179,7 +186,7 @@ def launch_app(ctx):
         quiet=True,
         **launch_options(ctx),
     )
-    return app, url
+    return url
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,8 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 from tabs import batch_tab
-from tabs.app import launch_options
 from tabs.i18n import I18N
-from workbench.bench_app import free_port
+from tests.conftest import launch_blocks
 
 TOKENS = 8  # the random model's answers are never read; only their rows
 
@@ -23,15 +22,7 @@ def client(app_context):
     """Return a client of a page holding only the Batch tab, on the tiny model."""
     with gr.Blocks() as app, gr.Tabs(), gr.Tab(I18N("batch.title"), id="batch"):
         batch_tab.build(app_context)
-    app.queue(default_concurrency_limit=app_context.concurrency)
-    _, url, _ = app.launch(
-        server_name="127.0.0.1",
-        server_port=free_port(),
-        prevent_thread_lock=True,
-        quiet=True,
-        **launch_options(app_context),
-    )
-    yield Client(url, verbose=False)
+    yield Client(launch_blocks(app, app_context), verbose=False)
     app.close()
 
 

@@ -12,8 +12,7 @@ from gradio_client import Client
 from PIL import Image
 
 from tabs import grading_tab
-from tabs.app import launch_options
-from workbench.bench_app import free_port
+from tests.conftest import launch_blocks
 from workbench.evaluate import RESULTS_FILE
 from workbench.grading import agreement_report, load_marks
 
@@ -62,15 +61,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def url(app_context, root: Path) -> str:
     with gr.Blocks() as app, gr.Tab("Grading"):
         grading_tab.build(app_context, root)
-    app.queue()
-    _, url, _ = app.launch(
-        server_name="127.0.0.1",
-        server_port=free_port(),
-        prevent_thread_lock=True,
-        quiet=True,
-        **launch_options(app_context),
-    )
-    yield url
+    yield launch_blocks(app, app_context)
     app.close()
 
 
