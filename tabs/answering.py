@@ -36,6 +36,7 @@ from workbench.pipeline import (
     Question,
     RepairStarted,
     ask,
+    asks_for_json,
     make_question,
 )
 from workbench.presets import Preset
@@ -179,7 +180,7 @@ def _question(
         raise mistake(str(error)) from None
     # A follow-up is free text unless it asks for JSON (or is the preset's own question):
     # "and what does the red tag mean?" should not get a JSON repair turn.
-    structured = chosen is not None and (not history or _asks_for_json(text, chosen))
+    structured = chosen is not None and (not history or asks_for_json(text, chosen))
     return make_question(
         shown.image,
         text,
@@ -203,10 +204,6 @@ def _question(
         repair_turns=int(controls.repair_turns),
         strict=bool(controls.strict) and ctx.strict_available,
     )
-
-
-def _asks_for_json(text: str, preset: Preset) -> bool:
-    return "json" in text.lower() or text in (preset.question, preset.zh.question)
 
 
 def _threshold(value: str | float | None, said: str = "en") -> float | None:

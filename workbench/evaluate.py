@@ -34,7 +34,14 @@ from workbench.engine import EngineError, GenerationParams, one_line
 from workbench.expectations import Expectation
 from workbench.golden import Case, Turn
 from workbench.images import ImageError
-from workbench.pipeline import Answer, Finished, ask, make_question, preset_params
+from workbench.pipeline import (
+    Answer,
+    Finished,
+    ask,
+    asks_for_json,
+    make_question,
+    preset_params,
+)
 from workbench.presets import Preset, PresetError, PresetFile, load_all
 from workbench.scoring import score
 from workbench.session import ModelSession
@@ -125,11 +132,6 @@ def run_case(
 def model_runs(line: dict[str, Any]) -> list[dict[str, Any]]:
     """Return a result line's run per model: [the line] alone, or [its "a", its "b"]."""
     return [line["a"], line["b"]] if "a" in line else [line]
-
-
-def asks_for_json(text: str, preset: Preset) -> bool:
-    """Return whether a follow-up wants the preset's JSON, as the tabs decide it."""
-    return "json" in text.lower() or text in (preset.question, preset.zh.question)
 
 
 def examples_as_cases(examples_dir: str | Path, presets: Presets | None = None) -> list[Case]:

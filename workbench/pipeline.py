@@ -146,6 +146,13 @@ def make_question(
     )
 
 
+def asks_for_json(text: str, preset: Preset) -> bool:
+    """Return whether a follow-up wants the preset's JSON: it says "JSON", or it is the
+    preset's own question. Else it is free text: "and what does the red tag mean?" should not
+    get a JSON repair turn."""
+    return "json" in text.lower() or text in (preset.question, preset.zh.question)
+
+
 def preset_params(preset: Preset, max_new_tokens: int | None = None) -> GenerationParams:
     """Return a preset's generation defaults as parameters."""
     gen = preset.generation
