@@ -23,7 +23,7 @@ from workbench import settings as settings_module
 if TYPE_CHECKING:  # hints only: Gradio is imported when serve() needs it
     import gradio as gr
 
-    from tabs.security import LoginThrottle
+    from login import LoginThrottle
 
 SHARE_USER = "workbench"
 REMOTE_CONCURRENCY = 8
@@ -36,6 +36,11 @@ def _environ_int(name: str) -> int | None:
 
 def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argparse.Namespace:
     """Return the launcher's arguments: server flags plus the model settings."""
+    return build_parser(prog).parse_args(argv)
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
+    """Return the launcher's parser (docs/cli.md is generated from it)."""
     parser = argparse.ArgumentParser(
         prog=prog, description="The workbench: vision answers you can check."
     )
@@ -52,7 +57,7 @@ def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argpar
         "whose server batches them; 1 in-process)",
     )
     settings_module.add_arguments(parser)
-    return parser.parse_args(argv)
+    return parser
 
 
 def credentials(args: argparse.Namespace) -> list[tuple[str, str]] | None:
@@ -88,7 +93,7 @@ def serve(
     # Start-up makes a few million long-lived objects (Gradio, the widgets): collecting garbage
     # among them only slows the page coming up, and later collections need not walk them again.
     gc.disable()
-    from tabs import security
+    import login as security
     from tabs.app import build_app, create_context, launch_options
 
     security.warn_short_passwords(auth or [])

@@ -1,5 +1,2 @@
-"""The Gradio tabs: one module each, registered here in display order."""
-
-from tabs import gauges, homework, receipts, screenshots
-
-TABS = (receipts, screenshots, homework, gauges)
+"""The Gradio face: one module per tab, the domain tabs' machinery in `tabs.domain`; the
+registry is `tabs.app.TABS`."""

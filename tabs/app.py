@@ -2,34 +2,36 @@
 
 from __future__ import annotations
 
-import hashlib
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from tabs import TABS, batch_tab, cost, grading_tab
-from tabs.answering import status_line
-from tabs.context import AppContext, DomainTab, find_preset
+from tabs import batch, evaluate, gauges, homework, receipts, screenshots
+from tabs.domain import cost
+from tabs.domain.answering import status_line
+from tabs.domain.context import AppContext, DomainTab, find_preset
+from tabs.domain.layout import TabUI
 from tabs.i18n import DETECT_LANGUAGE_JS, I18N, UI_LANGUAGE_CHOICES, relabel, translated
-from tabs.layout import TabUI
+from workbench.engines.strict import strict_support
 from workbench.examples import ensure_examples
-from workbench.images import MAX_FILE_BYTES
-from workbench.presets import load_all
+from workbench.intake import file_digest
+from workbench.intake.images import MAX_FILE_BYTES
+from workbench.prompts.presets import load_all
 from workbench.session import ModelSession
 from workbench.settings import Settings
-from workbench.strict import strict_support
 
+# The tabs in display order. Each module has a KEY, a TITLE and `build(ctx, ui_language)`.
+DOMAIN_TABS = (receipts, screenshots, homework, gauges)
+# Not domain tabs: many files with one preset, and people grading an eval run.
+TABS = (*DOMAIN_TABS, batch, evaluate)
 THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="slate")
 CSS = """
 .model-status p { margin: 0; font-size: 0.92em; }
 .preset-error { border-left: 4px solid #dc2626; padding-left: 0.75em; }
 """
 STATUS_REFRESH_SECONDS = 3
-# Where `python -m workbench eval` writes by default (--out eval-results): the grading tab
-# offers the result folders below it, never a path typed in the page.
-RESULTS_ROOT = Path("eval-results")
 # Uploads and exports age out of Gradio's cache: checked every 15 minutes, kept for 2 hours.
 DELETE_CACHE = (15 * 60, 2 * 60 * 60)
 
@@ -39,7 +41,7 @@ def create_context(settings: Settings, concurrency: int = 1) -> AppContext:
     available, reason = strict_support(settings.engine)
     examples = ensure_examples(settings.cache_dir / "examples")
     digests = {
-        hashlib.sha256(example.image_path.read_bytes()).hexdigest(): example
+        file_digest(example.image_path): example
         for tab_examples in examples.values()
         for example in tab_examples
     }
@@ -52,6 +54,7 @@ def create_context(settings: Settings, concurrency: int = 1) -> AppContext:
         strict_available=available,
         strict_reason=reason,
         concurrency=concurrency,
+        results_root=Path("eval-results").resolve(),
     )
 
 
@@ -86,13 +89,10 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         built: list[tuple[DomainTab, TabUI]] = []
         with gr.Tabs():
             for tab in TABS:
-                with gr.Tab(I18N(f"{tab.TAB.key}.title"), id=tab.TAB.key):
-                    built.append((tab.TAB, tab.build(ctx, ui_language)))
-            # Not domain tabs: many files with one preset, and people grading an eval run.
-            with gr.Tab(I18N("batch.title"), id="batch"):
-                batch_tab.build(ctx, ui_language)
-            with gr.Tab(I18N("grading.title"), id="grading"):
-                grading_tab.build(ctx, RESULTS_ROOT.resolve(), ui_language)
+                with gr.Tab(I18N(f"{tab.KEY}.title"), id=tab.KEY):
+                    ui = tab.build(ctx, ui_language)
+                if tab in DOMAIN_TABS:
+                    built.append((tab.TAB, ui))
         _wire_page(app, ctx, status, ui_language, built)
     return app
 

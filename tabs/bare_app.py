@@ -43,7 +43,7 @@ def _example_rows(key: str, count: int) -> list[list[object]]:
 
 
 def _tab(key: str, examples: int) -> None:
-    """Lay out one tab's widgets, as `tabs.common.build_domain_tab` does, with no real events."""
+    """Lay out one tab's widgets, as `tabs.domain.common.build_domain_tab` does, no real events."""
     gr.Markdown(f"The {key} tab.")
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=320):

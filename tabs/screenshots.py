@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import gradio as gr
 
-from tabs.common import build_domain_tab
-from tabs.context import AppContext, DomainTab
-from tabs.layout import TabUI
+from tabs.domain.common import build_domain_tab
+from tabs.domain.context import AppContext, DomainTab
+from tabs.domain.layout import TabUI
 
 TAB = DomainTab(
     key="screenshots",
@@ -17,7 +17,7 @@ TAB = DomainTab(
     ),
     role_example="You are a senior Android QA engineer.",
 )
-TITLE = TAB.title
+KEY, TITLE = TAB.key, TAB.title
 
 
 def build(ctx: AppContext, ui_language: gr.Radio) -> TabUI:

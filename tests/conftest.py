@@ -33,7 +33,7 @@ os.environ.update(
 tempfile.tempdir = str(_OWN_TEMP)  # this process has already read TMPDIR
 os.environ.setdefault("WORKBENCH_CACHE_DIR", str(_OWN_TEMP / "cache"))
 
-from workbench.bench_app import free_port  # noqa: E402 (after the environment is set)
+from workbench.bench.app import free_port  # noqa: E402 (after the environment is set)
 
 _LEFTOVER_PREFIXES = ("workbench", "gradio", "tmp", "pytest-of-", "torchinductor", "playwright")
 
@@ -58,9 +58,10 @@ CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; Playwright never downl
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip the tests marked `cpu` where a GPU would take the model (they assert CPU defaults),
-    and the browser tests where there is no Chromium to drive."""
-    import torch
+    and the browser tests where there is no Chromium to drive.
 
+    torch is imported only when a `cpu` test was collected, so a run of pure tests never loads it.
+    """
     if not CHROMIUM.exists():
         skip = pytest.mark.skip(
             reason=f"no Chromium at {CHROMIUM}: install it with `apt-get install chromium`"
@@ -68,11 +69,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for item in items:
             if "browser" in item.keywords:
                 item.add_marker(skip)
-    if torch.cuda.is_available():
+    on_cpu = [item for item in items if "cpu" in item.keywords]
+    if on_cpu and _cuda_available():
         skip = pytest.mark.skip(reason="asserts CPU defaults; the model goes to the GPU here")
-        for item in items:
-            if "cpu" in item.keywords:
-                item.add_marker(skip)
+        for item in on_cpu:
+            item.add_marker(skip)
+
+
+def _cuda_available() -> bool:
+    """Return whether CUDA would take the model (imports torch: call it only when that matters)."""
+    import torch
+
+    return torch.cuda.is_available()
 
 
 @pytest.fixture(scope="session")
@@ -155,7 +163,7 @@ def model_server(cache_dir: Path):
 @pytest.fixture
 def mismatched_model(cache_dir: Path, tmp_path: Path) -> Path:
     """Return a copy of the tiny model whose config names an image token its tokenizer lacks."""
-    from workbench import tiny
+    from workbench.engines import tiny
 
     target = tmp_path / "mismatched"
     shutil.copytree(tiny.ensure_tiny_model(cache_dir), target)
@@ -204,6 +212,22 @@ def app_url(app_context) -> str:
     app, url = launch_app(app_context)
     yield url
     app.close()
+
+
+@pytest.fixture
+def client(app_url: str):
+    """Return a new API client of the shared app: a new user, with no conversation yet."""
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)
+
+
+@pytest.fixture
+def text_as_png(tmp_path: Path) -> Path:
+    """Return a text file that calls itself a PNG."""
+    fake = tmp_path / "notes.png"
+    fake.write_text("these are notes, not pixels\n" * 20, encoding="utf-8")
+    return fake
 
 
 @pytest.fixture(scope="session")

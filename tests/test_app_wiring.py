@@ -1,7 +1,7 @@
 """The tab handlers on a stand-in session: what the model is sent, what the chat shows.
 
 The conversation in `gr.State` is what the model sees; the chat is only a view of it. These
-tests call `tabs.handlers` directly with a recording session, so they can check the messages
+tests call `tabs.domain.handlers` directly with a recording session, so they can check the messages
 the model would be sent (which the API does not show) without loading a model.
 """
 
@@ -17,10 +17,11 @@ import gradio as gr
 import pytest
 from PIL import Image
 
-from tabs import handlers
-from tabs.context import AppContext, picture
+from tabs.domain import handlers
+from tabs.domain.context import AppContext, picture
 from tabs.receipts import TAB
-from workbench.conversation import (
+from tests.helpers import RecordingSession
+from workbench.prompts.conversation import (
     EMPTY_ANSWER,
     NEW_PICTURE,
     REPAIR_LABEL,
@@ -30,50 +31,11 @@ from workbench.conversation import (
     Notice,
     Turn,
 )
-from workbench.engine import Generation, GenerationParams, LoadedInfo
-from workbench.session import Status
-from workbench.settings import Settings
 
 LOAD_FAILED = "⚠️ The model could not be loaded. There is no model directory at /nowhere."
 # The controls of a quick free question: no preset, so no schema and no repair turn.
 QUICK = {"preset": None, "strict": False, "repair_turns": 0, "max_new_tokens": 8}
 USER = gr.Request(session_hash="tester")  # whose Stop button would stop the answer
-
-
-class RecordingSession:
-    """A stand-in model session, already loaded, that answers from a script and records."""
-
-    def __init__(self, *answers: str, stopped: bool = False) -> None:
-        self.answers = list(answers)
-        self.stopped = stopped  # the engine reports the answer as ended by Stop
-        self.sent: list[list[dict[str, Any]]] = []
-        self.settings = Settings(model="tiny")
-        self.status = Status("ready", "tiny", device="cpu", visual_tokens=(256, 384))
-        self.loaded = True
-        self.context_tokens = 32_768
-
-    def loading(self) -> Iterator[Status]:
-        """Yield nothing: the model is loaded."""
-        yield from ()
-
-    def get(self) -> RecordingSession:
-        return self
-
-    @property
-    def info(self) -> LoadedInfo:
-        return LoadedInfo("cpu", "float32", "sdpa", random_weights=True, visual_tokens=(256, 384))
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
-
-    def stream(self, messages: list[dict[str, Any]], params: GenerationParams) -> Generation:
-        self.sent.append(messages)
-        text = self.answers.pop(0) if self.answers else "An answer."
-        generation = Generation(pieces=iter([text] if text else []))
-        generation.stats.generated_tokens = len(text.split())
-        generation.stats.stopped = self.stopped
-        generation.stats.finish_reason = "cancelled" if self.stopped else "stop"
-        return generation
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from workbench import batch, batch_files
-from workbench.batch import (
+from workbench.batch import run as batch
+from workbench.batch.run import (
     ANNOTATED,
     RESULTS,
     TABLE,
@@ -22,10 +22,11 @@ from workbench.batch import (
     run_batch,
     schema_fields,
 )
-from workbench.batch_files import Item, collect
-from workbench.cli_ask import EXIT_MODEL, EXIT_OK, EXIT_USAGE, find_preset
-from workbench.cli_batch import add_batch_parser, run_batch_command
-from workbench.presets import load_all
+from workbench.cli.ask import EXIT_MODEL, EXIT_OK, EXIT_USAGE, find_preset
+from workbench.cli.batch import add_batch_parser, run_batch_command
+from workbench.intake import files as batch_files
+from workbench.intake.files import Item, collect
+from workbench.prompts.presets import load_all
 
 PRESET = "receipts:extract-all-fields"
 TOKENS = 16

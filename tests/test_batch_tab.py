@@ -10,7 +10,7 @@ import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
 
-from tabs import batch_tab
+from tabs import batch as batch_tab
 from tabs.i18n import I18N
 from tests.conftest import launch_blocks
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.bench_app import (
+from workbench.bench.app import (
     app_command,
     descendants,
     free_port,

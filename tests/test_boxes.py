@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from workbench.boxes import (
+from workbench.answers.boxes import (
     Region,
     bbox_fields,
     bbox_problem,

@@ -7,6 +7,7 @@ in `artifacts/browser/` (gitignored); the timings are printed for `pytest -s`.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
@@ -15,8 +16,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tabs import TABS
-from tabs.handlers import example_labels
+from tabs.app import DOMAIN_TABS as TABS
+from tabs.domain.handlers import example_labels
 from tabs.i18n import TEXT
 from tabs.wording import say
 from tests.conftest import launch_app
@@ -25,6 +26,8 @@ pytestmark = pytest.mark.browser
 
 TABS_BY_KEY = {tab.TAB.key: tab for tab in TABS}
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "browser"
+# Where docs/screenshot.py wants the README's picture; unset in a plain run.
+README_PICTURE = os.environ.get("README_PICTURE", "")
 STREAM_TAB = "screenshots"
 FREE_TEXT_PRESET = "Write a bug report"  # no schema, so no repair turn follows the answer
 LONG_ANSWER_TOKENS = 1200  # tiny streams a few dozen tokens a second: long enough to watch
@@ -93,6 +96,15 @@ def _shot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def _readme_picture(page: Page) -> None:
+    """Save what the window shows as the README's picture, when docs/screenshot.py asks."""
+    if README_PICTURE:
+        page.mouse.move(0, 0)  # no hover highlight in the picture
+        page.evaluate("window.scrollTo(0, 0)")  # loading the example scrolled the page down
+        page.screenshot(path=README_PICTURE)
+        print(f"[browser] README picture: {README_PICTURE}")
 
 
 def _open(page: Page, url: str) -> float:
@@ -183,6 +195,8 @@ def test_every_tab_renders(page: Page, app_url: str, app_context, errors: list[s
 
         _example(page, key, labels[0]).click()
         cost = _cost(page, key)
+        if tab is TABS[0]:
+            _readme_picture(page)
         _panel(page, key).get_by_role("button", name=re.compile("Generation and checking")).click()
         expect(page.locator(f"#{key}-visual-tokens")).to_be_visible()
         print(f"[browser] {key} cost line: {cost}")

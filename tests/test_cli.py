@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import types
 from pathlib import Path
 from unittest.mock import ANY
 
@@ -15,20 +14,23 @@ import pytest
 import torch
 from PIL import Image
 
-from workbench import cli_ask
-from workbench.cli import EXIT_MISSING, EXIT_MODEL, EXIT_OK, EXIT_USAGE, build_parser, console, main
-from workbench.cli_ask import (
-    ask_budget,
-    ask_report,
-    find_preset,
-    presets_listing,
-    strict_choice,
-    summary_lines,
+from workbench import choices
+from workbench.choices import ask_budget, strict_choice
+from workbench.cli.ask import ask_report, find_preset, presets_listing, summary_lines
+from workbench.cli.main import (
+    EXIT_MISSING,
+    EXIT_MODEL,
+    EXIT_OK,
+    EXIT_USAGE,
+    build_parser,
+    console,
+    main,
 )
-from workbench.engine import GenerationStats
-from workbench.patches import Patch
+from workbench.engines.base import GenerationStats
+from workbench.engines.patches import Patch
+from workbench.engines.strict import StrictSupport
 from workbench.pipeline import Answer
-from workbench.presets import PRESETS_DIR, load_all
+from workbench.prompts.presets import PRESETS_DIR, load_all
 from workbench.session import RANDOM_WEIGHTS_WARNING, Status
 from workbench.settings import Settings
 
@@ -463,7 +465,9 @@ def test_ask_refuses_bad_values_before_loading(
 def test_ask_strict_without_xgrammar_says_why(
     presets_dir: Path, image_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    monkeypatch.setattr(cli_ask, "strict_support", lambda engine: (False, "Strict needs xgrammar."))
+    monkeypatch.setattr(
+        choices, "strict_support", lambda engine: StrictSupport(False, "Strict needs xgrammar.")
+    )
     argv = ["ask", "--image", str(image_path), "--presets-dir", str(presets_dir)]
     assert main([*argv, "--preset", "bills:tax-check", "--strict"]) == EXIT_USAGE
     assert capsys.readouterr().err == "error: Strict needs xgrammar.\n"
@@ -483,7 +487,7 @@ def test_ask_strict_without_xgrammar_says_why(
     ],
 )
 def test_strict_choice(presets_dir, monkeypatch, asked, structured, available, expected) -> None:
-    monkeypatch.setattr(cli_ask, "strict_support", lambda engine: (available, "why"))
+    monkeypatch.setattr(choices, "strict_support", lambda engine: StrictSupport(available, "why"))
     presets = load_all(presets_dir)["bills"]
     preset = presets.get("Tax check" if structured else "Find discounts (折扣)")
     assert strict_choice(asked, preset, "transformers") is expected
@@ -629,11 +633,22 @@ def test_ask_report_is_the_record_and_the_last_turn() -> None:
 
 def test_ui_hands_its_flags_to_launch(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[list[str]] = []
-    fake = types.ModuleType("launch")
-    fake.main = seen.append  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "launch", fake)
+    monkeypatch.setattr(os, "execv", lambda program, argv: seen.append([program, *argv]))
     assert main(["ui", "--share", "--port", "7000", "--model", "tiny"]) == EXIT_OK
-    assert seen == [["--share", "--port", "7000", "--model", "tiny"]]
+    flags = ["--share", "--port", "7000", "--model", "tiny"]
+    assert seen == [[sys.executable, sys.executable, "-m", "launch", *flags]]
+
+
+def test_ui_serves_the_app_as_launch_py_does() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "ui", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: launch.py")
 
 
 def test_ui_without_launch_says_how_to_get_it(

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from workbench.conversation import (
+from tests.helpers import RecordingSession
+from workbench.engines.base import GenerationParams
+from workbench.pipeline import Finished, Question, ask
+from workbench.prompts.conversation import (
     EMPTY_ANSWER,
     FAILED_MARK,
     NEW_PICTURE,
@@ -19,8 +22,6 @@ from workbench.conversation import (
     fit_history,
     with_answer,
 )
-from workbench.engine import Generation, GenerationParams, LoadedInfo
-from workbench.pipeline import Finished, Question, ask
 
 A = "sha-of-a"
 B = "sha-of-b"
@@ -183,28 +184,6 @@ def test_conversations_are_immutable_values():
         grown.entries = ()  # type: ignore[misc]
 
 
-class _CountingSession:
-    """A stand-in session with a small context, that records what the model is sent."""
-
-    def __init__(self, context: int) -> None:
-        self.context_tokens = context
-        self.sent: list[list[dict]] = []
-
-    def get(self):
-        return self
-
-    @property
-    def info(self) -> LoadedInfo:
-        return LoadedInfo("cpu", "float32", "sdpa", random_weights=True, visual_tokens=(4, 16))
-
-    def count_tokens(self, text: str) -> int:
-        return _words(text)
-
-    def stream(self, messages, params) -> Generation:
-        self.sent.append(messages)
-        return Generation(pieces=iter(["fine"]))
-
-
 def _sent_texts(messages: list[dict]) -> list[str]:
     texts = []
     for message in messages:
@@ -225,7 +204,7 @@ def _sent_texts(messages: list[dict]) -> list[str]:
     ],
 )
 def test_the_pipeline_sends_the_history_that_fits(context, history_tokens, sent_turns, left_out):
-    session = _CountingSession(context)
+    session = RecordingSession("fine", context_tokens=context, visual_tokens=(4, 16))
     history = (("one two", "three four"), ("five six", "seven eight"), ("nine ten", "eleven 12"))
     question = Question(
         image=Image.new("RGB", (64, 64)),

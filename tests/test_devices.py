@@ -13,12 +13,14 @@ import torch
 from PIL import Image
 from transformers import MaxLengthCriteria, StoppingCriteriaList
 
-from workbench.engine import GenerationParams, LoadedInfo
-from workbench.strict import strict_support
-from workbench.transformers_engine import TransformersEngine, _StopOnEvent
+from workbench.engines.base import GenerationParams, LoadedInfo
+from workbench.engines.strict import strict_support
+from workbench.engines.transformers import TransformersEngine, _StopOnEvent
 
 META = torch.device("meta")
-needs_xgrammar = pytest.mark.skipif(not strict_support("transformers")[0], reason="no xgrammar")
+needs_xgrammar = pytest.mark.skipif(
+    not strict_support("transformers").available, reason="no xgrammar"
+)
 SCHEMA = {
     "type": "object",
     "properties": {"total": {"type": "number", "minimum": 0, "maximum": 999}},

@@ -14,7 +14,7 @@ import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
 
-from workbench.bench_app import free_port
+from workbench.bench.app import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 ASKS = 20

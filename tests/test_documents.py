@@ -15,9 +15,9 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageDraw
 
-from workbench import images
 from workbench.budget import PIXELS_PER_VISUAL_TOKEN, visual_tokens
-from workbench.documents import (
+from workbench.intake import images
+from workbench.intake.documents import (
     MAX_PAGES_AT_ONCE,
     is_pdf,
     load_any,
@@ -27,7 +27,7 @@ from workbench.documents import (
     render_page,
     thumbnails,
 )
-from workbench.images import ImageError
+from workbench.intake.images import ImageError
 
 LETTER = (612, 792)  # points
 PAGE_COLOURS = ((255, 0, 0), (0, 160, 0), (0, 0, 255))

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from workbench.budget import device_budget, visual_tokens
-from workbench.engine import (
+from workbench.engines.base import (
     DEFAULT_MAX_NEW_TOKENS,
     DEFAULT_TEMPERATURE,
     DEFAULT_TOP_P,

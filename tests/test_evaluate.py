@@ -15,9 +15,12 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw
 
-from workbench import cli_eval
-from workbench.cli_eval import run_eval
-from workbench.evaluate import (
+from workbench.cli import eval as cli_eval
+from workbench.cli.eval import run_eval
+from workbench.eval.expectations import Expectation
+from workbench.eval.golden import LEVELS, load_cases
+from workbench.eval.report import summary, write_reports
+from workbench.eval.run import (
     EXAMPLE_LEVELS,
     RESULTS_FILE,
     examples_as_cases,
@@ -25,10 +28,7 @@ from workbench.evaluate import (
     model_runs,
     run_set,
 )
-from workbench.expectations import Expectation
-from workbench.golden import LEVELS, load_cases
-from workbench.presets import load_all
-from workbench.report import summary, write_reports
+from workbench.prompts.presets import load_all
 
 MAX_NEW_TOKENS = 16
 TURN_KEYS = {
@@ -135,12 +135,12 @@ def _draw_set(folder: Path) -> Path:
 def _perturbed_tiny(cache_dir: Path, target: Path) -> Path:
     """Return a copy of the tiny model with noise added to its weights: a second model.
 
-    workbench.tiny builds with a fixed seed and takes none, so the copy is changed here.
+    workbench.engines.tiny builds with a fixed seed and takes none, so the copy is changed here.
     """
     import torch
     from safetensors.torch import load_file, save_file
 
-    from workbench import tiny
+    from workbench.engines import tiny
 
     shutil.copytree(tiny.ensure_tiny_model(cache_dir), target)
     weights = target / "model.safetensors"
@@ -370,7 +370,7 @@ def _args(**given: Any) -> argparse.Namespace:
         json=True,
         model="tiny",
     )
-    from workbench.presets import PRESETS_DIR
+    from workbench.prompts.presets import PRESETS_DIR
 
     values["presets_dir"] = PRESETS_DIR
     return argparse.Namespace(**{**values, **given})

@@ -12,16 +12,18 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from workbench.evidence import (
+from workbench.evidence.match import (
+    Evidence,
     EvidenceReport,
     check_answer,
     check_text,
+    evidence_json,
     model_boxes_from,
     values_to_check,
 )
-from workbench.ocr import OcrLine
-from workbench.presets import load_all
-from workbench.printed import compact, dates_in, normalise, numbers_in
+from workbench.evidence.ocr import OcrLine
+from workbench.evidence.printed import compact, dates_in, normalise, numbers_in
+from workbench.prompts.presets import load_all
 
 
 def _line(text: str, box: tuple[int, int, int, int] = (0, 0, 100, 20)) -> OcrLine:
@@ -386,6 +388,33 @@ def test_report_summary_and_dict() -> None:
     assert data["values"][1]["box"] is None
 
 
+def test_evidence_has_one_json_shape() -> None:
+    report = EvidenceReport(
+        (
+            Evidence("$.total", 9.5, True, (1, 2, 3, 4), model_box_off=True),
+            Evidence("$.tax", 2, False),
+        )
+    )
+    assert json.dumps(evidence_json(report)) == (
+        '{"values": [{"path": "$.total", "value": 9.5, "found": true, "box": [1, 2, 3, 4], '
+        '"model_box_off": true}, {"path": "$.tax", "value": 2, "found": false, "box": null, '
+        '"model_box_off": false}], "found": 1, "total": 2}'
+    )
+    assert evidence_json(report) == report.as_dict()
+    assert report.values[0].as_dict() == evidence_json(report)["values"][0]
+    # A record names the JSON path "at": gradio_client takes a dict with a "path" for a file.
+    assert evidence_json(report, path_key="at")["values"][1] == {
+        "at": "$.tax",
+        "value": 2,
+        "found": False,
+        "box": None,
+        "model_box_off": False,
+    }
+    assert next(iter(evidence_json(report, path_key="at")["values"][0])) == "at"
+    assert evidence_json(report, values=False) == {"found": 1, "total": 2}
+    assert evidence_json(None) is None and evidence_json(None, values=False) is None
+
+
 # --- the built-in examples, read by the real OCR ------------------------------------------------
 
 
@@ -393,8 +422,8 @@ def test_report_summary_and_dict() -> None:
 def receipts(cache_dir: Path) -> dict[str, tuple]:
     """Return {name: (example, OCR lines, schema)} for the receipts tab, each read once."""
     pytest.importorskip("rapidocr")
+    from workbench.evidence.ocr import read_lines
     from workbench.examples import ensure_examples
-    from workbench.ocr import read_lines
 
     presets = load_all()["receipts"]
     fallback = presets.get("Extract all fields").schema

@@ -18,8 +18,9 @@ import pytest
 from jsonschema import Draft202012Validator
 from PIL import Image
 
+from tests.helpers import needs_cjk_font
 from workbench import examples
-from workbench.checks import (
+from workbench.answers.checks import (
     CheckContext,
     format_capital_amount,
     parse_capital_amount,
@@ -37,7 +38,7 @@ from workbench.examples import (
     truth_for,
     vat_invoice,
 )
-from workbench.presets import PRESETS_DIR, load_presets
+from workbench.prompts.presets import PRESETS_DIR, load_presets
 
 TRUTH_KEYS = {
     "receipts": {
@@ -73,9 +74,6 @@ TRUTH_KEYS_BY_EXAMPLE = {
     }
 }
 ISSUE_KINDS = {"truncation", "overlap", "misalignment", "contrast", "typo", "other"}
-needs_cjk_font = pytest.mark.skipif(
-    _common.cjk_font_path() is None, reason=f"{_common.no_cjk_font()}: the VAT example is left out"
-)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from workbench.extract import NO_JSON, Extraction, extract_json
+from workbench.answers.extract import NO_JSON, Extraction, extract_json
 
 CUT = "answer was cut off inside {} and can't be completed unambiguously"
 CUT_ZH = "回答在{}处被截断，无法确定地补全"

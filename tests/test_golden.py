@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from workbench.golden import Case, Expectation, GoldenSetError, Turn, load_cases
-from workbench.presets import PresetError, load_all
+from workbench.eval.golden import Case, Expectation, GoldenSetError, Turn, load_cases
+from workbench.prompts.presets import PresetError, load_all
 
 TABS = ("gauges", "homework", "receipts", "screenshots")
 PRESETS = {

@@ -13,10 +13,10 @@ import pytest
 import torch
 from PIL import Image
 
-from workbench.engine import GenerationParams
+from workbench.engines.base import GenerationParams
+from workbench.engines.strict import strict_support
 from workbench.session import ModelSession
 from workbench.settings import Settings
-from workbench.strict import strict_support
 
 pytestmark = [
     pytest.mark.gpu,
@@ -71,7 +71,9 @@ def test_stop_on_cuda(cuda_session):
     assert generation.stats.generated_tokens <= 2
 
 
-@pytest.mark.skipif(not strict_support("transformers")[0], reason=strict_support("transformers")[1])
+@pytest.mark.skipif(
+    not strict_support("transformers").available, reason=strict_support("transformers").reason
+)
 def test_strict_decoding_on_cuda(cuda_session):
     params = GenerationParams(temperature=0, max_new_tokens=64, json_schema=SCHEMA)
     generation = cuda_session.stream(_messages(), params)

@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from workbench.evaluate import RESULTS_FILE
-from workbench.grading import (
+from workbench.eval.grading import (
     MARKS_FILE,
     AnswerKey,
     Mark,
@@ -20,7 +19,8 @@ from workbench.grading import (
     queue_for,
     save_mark,
 )
-from workbench.report import summary, write_reports
+from workbench.eval.report import summary, write_reports
+from workbench.eval.run import RESULTS_FILE
 
 SAVES = 200  # marks each process saves at once with the other
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,10 @@ import pytest
 from gradio_client import Client
 from PIL import Image
 
-from tabs import grading_tab
+from tabs import evaluate as grading_tab
 from tests.conftest import launch_blocks
-from workbench.evaluate import RESULTS_FILE
-from workbench.grading import agreement_report, load_marks
+from workbench.eval.grading import agreement_report, load_marks
+from workbench.eval.run import RESULTS_FILE
 
 
 def _turn(question: str, answer: str) -> dict[str, Any]:
@@ -60,7 +61,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def url(app_context, root: Path) -> str:
     with gr.Blocks() as app, gr.Tab("Grading"):
-        grading_tab.build(app_context, root)
+        grading_tab.build(replace(app_context, results_root=root))
     yield launch_blocks(app, app_context)
     app.close()
 
@@ -162,7 +163,7 @@ GRADING_API = ("folders", "next", "mark", "agreement", "arbitrate")
 def test_the_status_is_worded_in_the_pages_language(app_context, root: Path) -> None:
     with gr.Blocks():
         language = gr.Radio(["en", "zh"], value="zh")
-        ui = grading_tab.build(app_context, root, language)
+        ui = grading_tab.build(replace(app_context, results_root=root), language)
     refused = grading_tab.grading_next(None, "ann", "zh", ui=ui, root=root)
     assert refused[ui.status].startswith("⚠️ 请先选择")
     shown = grading_tab.grading_next("eval-1", "zoe", "zh", ui=ui, root=root)

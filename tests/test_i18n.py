@@ -4,6 +4,7 @@ the page's language while English stays word for word what it was."""
 from __future__ import annotations
 
 import re
+import string
 from typing import Any
 
 import gradio as gr
@@ -11,24 +12,37 @@ import pytest
 from gradio.i18n import I18nData
 from PIL import Image
 
-from tabs import TABS, handlers
-from tabs.answering import status_line
+from tabs.app import DOMAIN_TABS as TABS
 from tabs.app import build_app, launch_options
-from tabs.context import picture
-from tabs.cost import cost_line
+from tabs.domain import handlers
+from tabs.domain.answering import status_line
+from tabs.domain.context import picture
+from tabs.domain.cost import cost_line
+from tabs.domain.results import _stats_line, checks_markdown, verdict
 from tabs.i18n import I18N, LANGUAGES, TEXT, relabel, translated
 from tabs.receipts import TAB as RECEIPTS
-from tabs.results import _stats_line, checks_markdown, verdict
-from tabs.wording import MESSAGES, say
-from workbench.checks import CheckContext, run_checks
-from workbench.conversation import MARKS, Conversation, Exchange, Notice, Turn, chat_messages
-from workbench.engine import GenerationStats
-from workbench.extract import extract_json
-from workbench.images import _WORDING as IMAGE_WORDING
-from workbench.images import ImageError, load_image
+from tabs.wording import say
+from workbench.answers.checks import CheckContext, run_checks
+from workbench.answers.extract import extract_json
+from workbench.answers.validation import validate
+from workbench.engines.base import GenerationStats
+from workbench.intake.images import ImageError, load_image
+from workbench.messages import word
 from workbench.pipeline import Answer
-from workbench.session import RANDOM_WEIGHTS_WARNING_ZH, Status
-from workbench.validation import validate
+from workbench.prompts.conversation import (
+    EMPTY_ANSWER,
+    FAILED_MARK,
+    NEW_PICTURE,
+    REPAIR_LABEL,
+    STOPPED_MARK,
+    Conversation,
+    Exchange,
+    Notice,
+    Turn,
+    chat_messages,
+)
+from workbench.session import Status, random_weights_warning
+from workbench.wording import LABELS, SECTIONS, WORDING
 
 # Latin words a Chinese text may carry: names, units, formats, the model's own terms.
 ALLOWED = {"JSON", "API", "CPU", "GPU", "Workbench", "Top", "token", "px", "MB", "tok"}
@@ -45,20 +59,66 @@ def _english_words(text: str) -> set[str]:
 
 def _zh_texts() -> dict[str, str]:
     texts = {f"TEXT {key}": value for key, value in TEXT["zh"].items()}
-    texts |= {f"MESSAGES {key}": wording.zh for key, wording in MESSAGES.items()}
-    texts |= {f"images {key}": wording.zh for key, wording in IMAGE_WORDING.items()}
-    texts |= {f"chat {key}": mark for key, mark in MARKS["zh"].items()}
-    return texts | {"random weights": RANDOM_WEIGHTS_WARNING_ZH}
+    for section in ("tabs", "chat", "session", "evidence", "types", "images", "enhancement"):
+        texts |= {f"{section} {key}": wording.zh for key, wording in SECTIONS[section].items()}
+    return texts
 
 
 def test_both_languages_have_the_same_keys_and_no_empty_text() -> None:
     assert set(TEXT) == set(LANGUAGES)
     assert TEXT["en"].keys() == TEXT["zh"].keys()
-    assert set(MARKS["en"]) == set(MARKS["zh"])
     for language in LANGUAGES:
         assert all(value.strip() for value in TEXT[language].values())
-    assert all(w.en.strip() and w.zh.strip() for w in (*MESSAGES.values(), *IMAGE_WORDING.values()))
     assert I18N.translations_dict == TEXT
+
+
+# Where the two languages take different facts, and why.
+FACTS_IN_ONE_LANGUAGE = {
+    # jsonschema's English, word for word, leaves the limit out; the Chinese says it.
+    "schema.minLength": ((), ("expected",)),
+    "schema.maxLength": ((), ("expected",)),
+    "schema.minItems": ((), ("expected",)),
+    "schema.maxItems": ((), ("expected",)),
+    "schema.minProperties": ((), ("expected",)),
+    "schema.maxProperties": ((), ("expected",)),
+    # The Chinese has no use for the list of schemas, ...
+    "schema.oneOf.many": (("found",), ()),
+    # ... and for a keyword or a box problem without words of its own says a plain sentence
+    # where the English passes on what it was given.
+    "schema.other": (("detail",), ("instance", "keyword")),
+    "box.other": (("problem",), ()),
+    # Of one step, the one marked incorrect is that step.
+    "homework.some_incorrect.one": (("wrong",), ()),
+    # English names a check by its stable name (records and scripts know it), Chinese by title.
+    "checks.line": (("name",), ("title",)),
+}
+
+
+def _fields(template: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
+
+
+def test_every_key_has_both_languages_and_the_same_placeholders() -> None:
+    empty = [key for key, words in WORDING.items() if not (words.en.strip() and words.zh.strip())]
+    assert empty == []
+    differ = {}
+    for key, words in WORDING.items():
+        en, zh = _fields(words.en), _fields(words.zh)
+        if en != zh:
+            differ[key] = (tuple(sorted(en - zh)), tuple(sorted(zh - en)))
+    assert differ == FACTS_IN_ONE_LANGUAGE
+
+
+def test_a_key_is_in_one_section_of_the_table() -> None:
+    assert len(WORDING) == sum(len(section) for section in SECTIONS.values())
+
+
+def test_the_page_texts_are_the_labels_worded() -> None:
+    for language in LANGUAGES:
+        assert list(TEXT[language]) == list(LABELS)
+        assert not any("{" in text or "}" in text for text in TEXT[language].values())
+    assert TEXT["zh"]["ask.button"] == LABELS["ask.button"].zh == "提问"
+    assert TEXT["en"]["legend.boxes"].startswith("<span style='color:#")
 
 
 def test_the_app_is_launched_with_the_table(app_context) -> None:
@@ -179,7 +239,7 @@ def test_checks_and_run_line_in_chinese() -> None:
         ),
         (
             Status("ready", "tiny", device="cpu", load_seconds=1.25, random_weights=True),
-            f"**🟢 tiny · 已在 CPU 上就绪 · 加载用时 1.2 s · ⚠ {RANDOM_WEIGHTS_WARNING_ZH}**",
+            f"**🟢 tiny · 已在 CPU 上就绪 · 加载用时 1.2 s · ⚠ {random_weights_warning('zh')}**",
         ),
     ],
 )
@@ -210,6 +270,24 @@ def test_the_chat_marks_in_chinese() -> None:
     ]
     english = [message["content"] for message in chat_messages(conversation)]
     assert english[6] == "ℹ️ 2 earlier turns left out: they no longer fit the context."
+
+
+def test_the_chat_marks_keep_their_english_word_for_word() -> None:
+    marks = (STOPPED_MARK, REPAIR_LABEL, EMPTY_ANSWER, FAILED_MARK, NEW_PICTURE)
+    assert marks == (
+        "⏹ stopped",
+        "🔧 Repair turn",
+        "(the model returned no text)",
+        "⚠️ failed: left out of what the model sees",
+        "🖼 A new image or region: the model starts a fresh conversation about it.",
+    )
+    keys = ("stopped", "repair", "empty", "failed", "new_picture")
+    assert marks == tuple(word(f"chat.{key}", "en") for key in keys)
+    left_out = [word("chat.left_out.one", "en", count=1), word("chat.left_out", "en", count=3)]
+    assert left_out == [
+        "ℹ️ 1 earlier turn left out: they no longer fit the context.",
+        "ℹ️ 3 earlier turns left out: they no longer fit the context.",
+    ]
 
 
 def test_mistakes_are_said_in_the_pages_language(tmp_path, app_context) -> None:

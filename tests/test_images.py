@@ -5,16 +5,21 @@ from __future__ import annotations
 import functools
 import io
 import random
+import re
 import string
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from workbench import images
-from workbench.images import ImageError, load_image
+from workbench.intake import images
+from workbench.intake.images import ImageError, load_image
+from workbench.wording import SECTIONS
 
 WHITE, RED = (255, 255, 255), (255, 0, 0)
+# What an ImageError can say: its keys, each worded as image_error.<key> in the one table.
+IMAGE_ERRORS = SECTIONS["images"]
+ERROR_KEYS = {key.removeprefix("image_error.") for key in IMAGE_ERRORS}
 
 
 def _encode(image: Image.Image, fmt: str = "PNG", **params: object) -> bytes:
@@ -322,7 +327,7 @@ def test_a_mangled_heic_gives_an_image_or_an_image_error() -> None:
         except ImageError as error:
             outcomes.add(error.key)
     assert "RGB" in outcomes and "name_damaged" in outcomes
-    assert outcomes <= {"RGB", *images._WORDING}
+    assert outcomes <= {"RGB", *ERROR_KEYS}
 
 
 def test_the_unreadable_message_lists_heic() -> None:
@@ -335,5 +340,40 @@ def test_every_wording_has_the_same_facts_in_both_languages() -> None:
     def fields(template: str) -> set[str]:
         return {field for _, field, _, _ in string.Formatter().parse(template) if field}
 
-    for key, wording in images._WORDING.items():
+    for key, wording in IMAGE_ERRORS.items():
         assert fields(wording.en) == fields(wording.zh), key
+
+
+def test_the_keys_the_code_raises_are_the_keys_worded() -> None:
+    """Each ImageError the intake raises (a key, or read_source's `missing`) has its wording,
+    and the table words no error that is never raised."""
+    raised: set[str] = set()
+    for path in (Path(__file__).parents[1] / "workbench").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        raised |= set(re.findall(r'ImageError\(\s*"(\w+)"', source))
+        raised |= set(re.findall(r'missing(?::\s*str)?\s*=\s*"(\w+)"', source))
+    assert raised == ERROR_KEYS
+
+
+# Facts enough for any image error; braces in a value are the value's, never a placeholder.
+FACTS = {
+    "error": OSError("cut short {here}"),
+    "path": Path("/data/scan{1}.png"),
+    "name": "scan{1}.png",
+    "megabytes": 30.4,
+    "limit": 25,
+    "width": 4,
+    "height": 40,
+    "megapixels": 61.2,
+    "page": 7,
+    "count": 3,
+}
+
+
+@pytest.mark.parametrize("key", sorted(ERROR_KEYS))
+def test_an_image_error_says_its_wording_as_plain_format_would(key: str) -> None:
+    """The one table words an ImageError exactly as its own table's str.format did."""
+    error = ImageError(key, **FACTS)
+    wording = IMAGE_ERRORS[f"image_error.{key}"]
+    assert str(error) == error.text("en") == wording.en.format(**FACTS)
+    assert error.text("zh") == wording.zh.format(**FACTS)

@@ -20,7 +20,11 @@ import workbench
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("torch", "transformers")
 # The modules that load and run the model: the session imports them when a model loads.
-MODEL_MODULES = {"workbench.loading", "workbench.sizing", "workbench.transformers_engine"}
+MODEL_MODULES = {
+    "workbench.engines.loading",
+    "workbench.engines.sizing",
+    "workbench.engines.transformers",
+}
 SCRIPTS = {"workbench.__main__"}  # importing it runs the command line
 
 

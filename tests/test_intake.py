@@ -16,9 +16,9 @@ import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
 
-from tabs.loadtest import OUTPUTS
 from tests.test_documents import _encrypted_pdf
-from workbench.bench_ocr import darkened
+from workbench.bench.load import OUTPUTS
+from workbench.bench.ocr import darkened
 
 REPO = Path(__file__).resolve().parent.parent
 DOCUMENT_OUTPUTS = ("image", "document", "thumbnails", "pages", "run_status")

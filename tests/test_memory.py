@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from workbench import memory, sizing
-from workbench.engine import ModelLoadError
-from workbench.memory import MemoryNeed, ModelShape, check_fits, estimate, free_ram_gib
+from workbench.engines import memory, sizing
+from workbench.engines.base import ModelLoadError
+from workbench.engines.memory import MemoryNeed, ModelShape, check_fits, estimate, free_ram_gib
 from workbench.session import ModelSession
 from workbench.settings import Settings
 

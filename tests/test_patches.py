@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from workbench import patches, tiny
-from workbench.patches import IncompatibleTransformers
+from workbench.engines import patches, tiny
+from workbench.engines.patches import IncompatibleTransformers
 
-LOGGER = "workbench.patches"
+LOGGER = "workbench.engines.patches"
 
 
 def _patch_logs(caplog: pytest.LogCaptureFixture) -> list[str]:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 
 import pytest
 from PIL import Image
 
-from workbench.boxes import Region
-from workbench.checks import CheckContext
-from workbench.engine import Generation, GenerationParams
-from workbench.extract import extract_json
+from tests.helpers import ScriptedSession
+from workbench.answers.boxes import Region
+from workbench.answers.checks import CheckContext
+from workbench.answers.extract import extract_json
+from workbench.engines.base import GenerationParams
+from workbench.engines.strict import strict_support
 from workbench.pipeline import (
     Delta,
     Finished,
@@ -22,9 +23,8 @@ from workbench.pipeline import (
     make_question,
     preset_question,
 )
-from workbench.presets import load_all
-from workbench.prompts import build_messages, model_view, system_prompt
-from workbench.strict import strict_support
+from workbench.prompts.presets import load_all
+from workbench.prompts.turns import build_messages, model_view, system_prompt
 
 GAUGE_SCHEMA = load_all()["gauges"].get("Read the value").schema
 VALID_GAUGE = {
@@ -35,21 +35,6 @@ VALID_GAUGE = {
     "confidence": 0.9,
     "bbox_2d": [500, 250, 750, 500],
 }
-
-
-class ScriptedSession:
-    """A stand-in session that answers with scripted texts and records what it was sent."""
-
-    def __init__(self, *answers: str) -> None:
-        self.answers = list(answers)
-        self.sent: list[list[dict]] = []
-
-    def stream(self, messages: list[dict], params: GenerationParams) -> Generation:
-        self.sent.append(messages)
-        text = self.answers.pop(0)
-        generation = Generation(pieces=iter([text[: len(text) // 2], text[len(text) // 2 :]]))
-        generation.stats.generated_tokens = len(text)
-        return generation
 
 
 def _question(**changes) -> Question:
@@ -134,12 +119,7 @@ def test_free_text_answers_are_not_parsed():
 
 
 def test_strict_passes_the_schema_to_the_engine():
-    class Recording(ScriptedSession):
-        def stream(self, messages, params):
-            self.params = params
-            return super().stream(messages, params)
-
-    session = Recording(json.dumps(VALID_GAUGE))
+    session = ScriptedSession(json.dumps(VALID_GAUGE))
     _run(session, _question(strict=True))
     assert session.params.json_schema == GAUGE_SCHEMA
 
@@ -190,7 +170,9 @@ STRUCTURED = [
 ]
 
 
-@pytest.mark.skipif(not strict_support("transformers")[0], reason=strict_support("transformers")[1])
+@pytest.mark.skipif(
+    not strict_support("transformers").available, reason=strict_support("transformers").reason
+)
 @pytest.mark.parametrize(
     ("tab", "preset"), STRUCTURED, ids=[f"{tab}:{preset.name}" for tab, preset in STRUCTURED]
 )
@@ -276,26 +258,8 @@ def test_evidence_looks_for_each_value_on_the_image_while_the_answer_streams():
     assert without.evidence is None
 
 
-class StoppableSession(ScriptedSession):
-    """A scripted session whose answers end, marked stopped, once stop() is called."""
-
-    def stream(self, messages: list[dict], params: GenerationParams) -> Generation:
-        generation = super().stream(messages, params)
-        pieces = generation.pieces
-
-        def honouring() -> Iterator[str]:
-            for piece in pieces:
-                if generation.stop_event.is_set():
-                    generation.stats.stopped = True
-                    return
-                yield piece
-
-        generation.pieces = honouring()
-        return generation
-
-
 def test_a_stopped_answer_does_not_wait_for_the_evidence():
-    session = StoppableSession(json.dumps(VALID_GAUGE))
+    session = ScriptedSession(json.dumps(VALID_GAUGE))
     stop = threading.Event()
     stop.set()
     events = list(ask(session, _question(image=_printed_gauge(), evidence=True), stop))

@@ -11,9 +11,9 @@ import pytest
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
-from workbench.checks import CHECKS
-from workbench.engine import DEFAULT_MAX_NEW_TOKENS, DEFAULT_TEMPERATURE, DEFAULT_TOP_P
-from workbench.presets import (
+from workbench.answers.checks import CHECKS
+from workbench.engines.base import DEFAULT_MAX_NEW_TOKENS, DEFAULT_TEMPERATURE, DEFAULT_TOP_P
+from workbench.prompts.presets import (
     PRESETS_DIR,
     GenerationDefaults,
     PresetError,

@@ -9,10 +9,10 @@ import pytest
 
 from tests.test_extract import FAIL_CASES
 from tests.test_validation import KEYWORD_CASES
-from workbench.extract import extract_json
+from workbench.answers.extract import extract_json
+from workbench.answers.validation import validate
 from workbench.messages import repair_outcome
-from workbench.prompts import repair_request
-from workbench.validation import validate
+from workbench.prompts.turns import repair_request
 
 SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from PIL import Image
 
-from workbench.boxes import Region
-from workbench.checks import CheckContext
-from workbench.engine import Generation, GenerationParams
-from workbench.evidence import Evidence, EvidenceReport
-from workbench.pipeline import Answer, Finished, Question, ask, make_question, preset_params
-from workbench.presets import load_all
-from workbench.record import result_record
+from tests.helpers import ScriptedSession
+from workbench.answers.boxes import Region
+from workbench.answers.checks import CheckContext, CheckResult
+from workbench.answers.checks.wording import note
+from workbench.choices import preset_params
+from workbench.engines.base import GenerationParams
+from workbench.evidence.match import Evidence, EvidenceReport
+from workbench.pipeline import Answer, Finished, Question, ask, make_question
+from workbench.prompts.presets import load_all
+from workbench.record import boxes_json, checks_json, result_record
 from workbench.session import Status
 
 GAUGE = load_all()["gauges"].get("Read the value")
@@ -29,7 +33,7 @@ READING = {
     "confidence": 0.9,
     "bbox_2d": [500, 250, 750, 500],
 }
-# What tabs/results.py::_details put in result.json before the record: all of it stays.
+# What tabs/domain/results.py::_details put in result.json before the record: all of it stays.
 DETAILS_KEYS = {
     "model",
     "random_weights",
@@ -47,20 +51,6 @@ DETAILS_KEYS = {
     "repairs",
     "turns",
 }
-
-
-class ScriptedSession:
-    """A stand-in session that answers with scripted texts, one per turn."""
-
-    def __init__(self, *answers: str) -> None:
-        self.answers = list(answers)
-
-    def stream(self, messages: list[dict], params: GenerationParams) -> Generation:
-        text = self.answers.pop(0)
-        generation = Generation(pieces=iter([text]))
-        generation.stats.generated_tokens = len(text)
-        generation.stats.finish_reason = "stop"
-        return generation
 
 
 def _answer(question: Question, *texts: str) -> Answer:
@@ -277,7 +267,8 @@ def test_the_record_is_json_with_no_path_key_anywhere():
 
 
 def test_pages_enhancement_and_evidence_are_recorded_with_no_path_key():
-    question = _gauge_question(page_numbers=(2, 3), enhanced=({"step": "brightened"},))
+    # As an intake of a PDF's pages 2 and 3, brightened, would make it.
+    question = replace(_gauge_question(), page_numbers=(2, 3), enhanced=({"step": "brightened"},))
     answer = _answer(question, json.dumps(READING))
     answer.evidence = EvidenceReport(
         (Evidence("$.value", 6.4, True, (10, 20, 30, 40)), Evidence("$.unit", "bar", False))
@@ -296,3 +287,15 @@ def test_pages_enhancement_and_evidence_are_recorded_with_no_path_key():
         "found": 1,
         "total": 2,
     }  # fmt: skip
+
+
+def test_checks_and_boxes_as_records_keep_them():
+    within = note("gauge.within", value="6.4", unit=" bar", low="0", high="10")
+    checks = [CheckResult("value_in_scale", True, within)]
+    assert json.dumps(checks_json(checks), ensure_ascii=False) == (
+        '[{"name": "value_in_scale", "ok": true, '
+        '"detail": "6.4 bar is within the scale 0 to 10 bar"}]'
+    )
+    boxes = boxes_json([("6.4", (1, 2, 3, 4))])
+    assert json.dumps(boxes) == '[{"label": "6.4", "box": [1, 2, 3, 4]}]'
+    assert checks_json([]) == boxes_json([]) == []

@@ -18,19 +18,19 @@ import openai
 import pytest
 from PIL import Image
 
-from tabs.results import render
+from tabs.domain.results import render
 from tests.conftest import ModelServer
-from workbench.bench_app import free_port
-from workbench.boxes import Region
-from workbench.engine import (
+from workbench.answers.boxes import Region
+from workbench.bench.app import free_port
+from workbench.engines.base import (
     GenerationParams,
     LoadedInfo,
     ModelLoadError,
     ServerError,
 )
-from workbench.openai_engine import OpenAIEngine, data_url
+from workbench.engines.openai import OpenAIEngine, data_url
 from workbench.pipeline import Finished, RepairStarted, ask, make_question
-from workbench.presets import load_all
+from workbench.prompts.presets import load_all
 from workbench.session import ModelSession
 from workbench.settings import Settings
 
@@ -175,16 +175,21 @@ def test_strict_without_server_support_is_validated_repaired_and_said(session, a
     assert any(isinstance(event, RepairStarted) for event in events)
     assert len(answer.turns) == 2 and not answer.valid
     assert [stats.constrained for stats in answer.stats] == [False, False]
-    from tabs.context import Picture
+    from workbench.intake import Intake
+    from workbench.intake.enhance import enhance
 
     shown = render(
-        answer, question, app_context, _tab("receipts"), Picture(PICTURE, None, "p.png", "0")
+        answer,
+        question,
+        app_context,
+        _tab("receipts"),
+        Intake((enhance(PICTURE, "off"),), name="p.png", digest="0"),
     )
     assert "does not hold decoding to a schema" in shown["verdict"]
 
 
 def _tab(key: str):
-    from tabs import TABS
+    from tabs.app import DOMAIN_TABS as TABS
 
     return next(tab.TAB for tab in TABS if tab.TAB.key == key)
 

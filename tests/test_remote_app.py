@@ -9,10 +9,10 @@ import pytest
 from gradio_client import Client, handle_file
 
 from tabs.app import create_context
-from tabs.loadtest import OUTPUTS, question_for, run_users
 from tests.conftest import ModelServer, launch_app
-from workbench.bench_app import free_port
-from workbench.conversation import EMPTY_ANSWER
+from workbench.bench.app import free_port
+from workbench.bench.load import OUTPUTS, question_for, run_users
+from workbench.prompts.conversation import EMPTY_ANSWER
 from workbench.settings import Settings
 
 TABS = ("receipts", "screenshots", "homework", "gauges")

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from workbench.expectations import Expectation
-from workbench.scoring import Outcome, agreement, cohens_kappa, retention, score
+from workbench.eval.expectations import Expectation
+from workbench.eval.scoring import Outcome, agreement, cohens_kappa, retention, score
 
 EXACT = Expectation("text", "Sign in")
 CONTAINS = Expectation("text", "Sign in", match="contains")

@@ -18,10 +18,10 @@ import pytest
 from gradio_client import Client, handle_file
 
 import launch
-from tabs import security
-from tabs.events import ASK_OUTPUTS
-from tabs.security import LoginThrottle, blank_api_info, client_key
-from workbench.bench_app import free_port
+import login as security
+from login import LoginThrottle, blank_api_info, client_key
+from tabs.domain.events import ASK_OUTPUTS
+from workbench.bench.app import free_port
 
 USER, PASSWORD = "admin", "short-pw"  # under 12 characters on purpose
 FREE_FAILURES = 3
@@ -127,7 +127,7 @@ def test_client_key_is_the_address_and_an_ipv6_slash_64(client, key):
     ],
 )
 def test_passwords_under_12_characters_are_warned_about(pairs, warned, caplog):
-    with caplog.at_level(logging.WARNING, logger="tabs.security"):
+    with caplog.at_level(logging.WARNING, logger="login"):
         assert security.warn_short_passwords(pairs) == warned
     assert len(caplog.records) == len(warned)
     assert all("x" * 11 not in record.getMessage() for record in caplog.records), "no passwords"
@@ -173,11 +173,11 @@ def served() -> Iterator[tuple[str, LoginThrottle, list[str]]]:
     warnings: list[str] = []
     handler = logging.Handler(logging.WARNING)
     handler.emit = lambda record: warnings.append(record.getMessage())  # type: ignore[method-assign]
-    logging.getLogger("tabs.security").addHandler(handler)
+    logging.getLogger("login").addHandler(handler)
     try:
         app, url, _ = launch.serve(args, throttle=throttle, quiet=True)
     finally:
-        logging.getLogger("tabs.security").removeHandler(handler)
+        logging.getLogger("login").removeHandler(handler)
     yield url.rstrip("/"), throttle, warnings
     app.close()
 

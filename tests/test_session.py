@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from workbench import session as session_module
-from workbench.engine import GenerationParams, LoadedInfo, ModelLoadError
-from workbench.patches import Patch
+from workbench.engines.base import GenerationParams, LoadedInfo, ModelLoadError
+from workbench.engines.patches import Patch
 from workbench.session import RANDOM_WEIGHTS_WARNING, ModelSession, Status
 from workbench.settings import Settings
 
@@ -188,10 +188,96 @@ def test_status_summary_is_plain_and_the_details_sit_behind_it(status, summary, 
     assert (status.summary(), status.details()) == (summary, details)
 
 
+REMOTE = Status(
+    "ready",
+    "m",
+    remote="http://x",
+    served_by="vllm",
+    visual_tokens=(1, 16384),
+    random_weights=True,
+    load_seconds=1.0,
+)
+WARNING_ZH = "随机权重（tiny）：回答只是噪声，并不是对图片的读取"
+
+
+@pytest.mark.parametrize(
+    ("status", "summary", "details"),
+    [
+        (Status("idle", "m"), "m · 首次提问时加载", ""),
+        (
+            Status("failed", "m", error="No config.", hint="Fix it."),
+            "m · 无法加载：No config. Fix it.",
+            "",
+        ),
+        (
+            Status("ready", "m", device="cuda", dtype="bfloat16", load_seconds=12.34),
+            "m · 已在 GPU (cuda) 上就绪 · 加载用时 12.3 s",
+            "bfloat16",
+        ),
+        (
+            READY,
+            f"tiny · 已在 CPU 上就绪 · 加载用时 4.2 s · ⚠ {WARNING_ZH}",
+            "bfloat16（auto: native bf16）；图片最多 384 个视觉 token；"
+            "兼容补丁：processor_without_video",
+        ),
+        (Status("idle", "m", remote="http://x"), "远程：http://x · 尚未连接", ""),
+        (Status("loading", "m", remote="http://x"), "远程：http://x · 正在连接…", ""),
+        (
+            Status("failed", "m", remote="http://x", error="down.", hint="Start it."),
+            "远程：http://x · down. Start it.",
+            "",
+        ),
+        (
+            REMOTE,
+            f"远程：http://x · 模型 m · 可连接 · ⚠ {WARNING_ZH}",
+            "服务端：vllm；按 JSON 结构约束解码；图片最多 16,384 个视觉 token",
+        ),
+        (
+            Status("ready", "m", remote="http://x", constrains_schema=False, load_seconds=1.0),
+            "远程：http://x · 模型 m · 可连接",
+            "服务端：?；不按 JSON 结构约束解码；图片最多 0 个视觉 token",
+        ),
+    ],
+)
+def test_status_summary_and_details_in_chinese(status, summary, details):
+    assert (status.summary("zh"), status.details("zh")) == (summary, details)
+    # A language the table has no words for is English.
+    assert (status.summary("fr"), status.details("fr")) == (status.summary(), status.details())
+
+
+def test_remote_status_in_english():
+    assert REMOTE.summary() == (
+        "remote: http://x · model m · reachable · "
+        "⚠ random weights (tiny): answers are noise, not readings of the image"
+    )
+    assert REMOTE.details() == (
+        "served by vllm; holds decoding to a JSON schema; images up to 16,384 visual tokens"
+    )
+    assert REMOTE.describe() == REMOTE.summary()
+
+
+@pytest.mark.parametrize(
+    ("stage", "chinese"),
+    [
+        ("importing torch and transformers", "导入 torch 和 transformers"),
+        ("reading the model config", "读取模型配置"),
+        ("checking that the model fits in memory", "检查内存是否放得下模型"),
+        ("loading the processor", "加载处理器"),
+        ("loading the weights onto cuda:0 (bfloat16)", "把权重加载到 cuda:0 (bfloat16)"),
+        ("building the tiny random model", "构建随机初始化的小模型"),
+        ("asking http://x/v1 for its models", "asking http://x/v1 for its models"),  # as it is
+    ],
+)
+def test_loading_stages_in_both_languages(stage, chinese):
+    status = Status("loading", "m", stage=stage)
+    assert status.summary() == f"m · loading: {stage}…"
+    assert status.summary("zh") == f"m · 正在加载：{chinese}…"
+
+
 @pytest.mark.cpu
 def test_cpu_defaults_budget_and_dtype(tiny_session):
     from workbench.budget import CPU_BUDGET
-    from workbench.sizing import cpu_bf16_feature
+    from workbench.engines.sizing import cpu_bf16_feature
 
     status = tiny_session.status
     assert status.device == "cpu"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.truth import Comparison, compare_json
+from workbench.eval.truth import Comparison, compare_json
 
 LONG = "Banner title is cut off with an ellipsis; its full text is longer."
 

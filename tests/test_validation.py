@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from workbench.validation import SchemaError, json_path, summarize, validate
+from workbench.answers.validation import SchemaError, json_path, summarize, validate
 
 SCHEMA: dict[str, Any] = {
     "type": "object",

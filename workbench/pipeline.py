@@ -11,21 +11,25 @@ import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 from PIL import Image
 
-from workbench.boxes import Region, bbox_to_pixels, find_boxes
-from workbench.checks import CheckContext, CheckResult, run_checks
-from workbench.conversation import ModelTurn, fit_history
-from workbench.engine import GenerationParams, GenerationStats
-from workbench.evidence import EvidenceReport, check_answer, check_text, model_boxes_from
-from workbench.extract import Extraction, extract_json
-from workbench.messages import Problem, repair_outcome
-from workbench.ocr import OcrLine, start_reading
-from workbench.presets import Preset
-from workbench.prompts import (
+from workbench.answers.boxes import Region, bbox_to_pixels, find_boxes
+from workbench.answers.checks import CheckContext, CheckResult, run_checks
+from workbench.answers.extract import Extraction, extract_json
+from workbench.answers.validation import SchemaError, validate
+from workbench.choices import preset_params
+from workbench.engines.base import Engine, Generation, GenerationParams, GenerationStats, Message
+from workbench.evidence.match import EvidenceReport, check_answer, check_text, model_boxes_from
+from workbench.evidence.ocr import OcrLine, start_reading
+from workbench.intake import Intake
+from workbench.messages import Language, Problem, repair_outcome
+from workbench.prompts.conversation import ModelTurn, fit_history
+from workbench.prompts.presets import Preset
+from workbench.prompts.turns import (
     HIGHLIGHT_NOTE,
+    RegionMode,
     View,
     build_messages,
     model_view,
@@ -33,8 +37,6 @@ from workbench.prompts import (
     system_prompt,
     threshold_note,
 )
-from workbench.session import ModelSession
-from workbench.validation import SchemaError, validate
 
 PixelBox = tuple[int, int, int, int]
 log = logging.getLogger(__name__)
@@ -53,7 +55,7 @@ class Question:
     history: tuple[ModelTurn, ...] = ()  # earlier turns about the same image, oldest first
     history_tokens: int | None = None  # most tokens of history to send; None: what fits
     region: Region | None = None
-    region_mode: str = "crop"
+    region_mode: RegionMode = "crop"
     pages: tuple[Image.Image, ...] = ()  # a document's further pages, sent after `image`
     page_numbers: tuple[int, ...] = ()  # 1-based, of `image` and `pages`, when from a document
     enhanced: tuple[dict[str, Any], ...] = ()  # what was done to the image first (enhance.Step)
@@ -63,7 +65,7 @@ class Question:
     check_context: CheckContext = field(default_factory=CheckContext)
     repair_turns: int = 1
     strict: bool = False  # constrain decoding to the schema, where the engine can
-    language: str = "en"  # of the highlighted-region note and the repair request
+    language: Language = "en"  # of the highlighted-region note and the repair request
 
 
 @dataclass
@@ -115,34 +117,59 @@ Event = Delta | RepairStarted | Finished
 
 
 def make_question(
-    image: Image.Image,
+    image: Image.Image | Intake,
     text: str,
     params: GenerationParams,
     *,
     preset: Preset | None = None,
     role: str = "",
-    language: str = "en",
+    language: Language = "en",
     structured: bool = True,
-    **options: Any,
+    history: tuple[ModelTurn, ...] = (),
+    history_tokens: int | None = None,
+    region: Region | None = None,
+    region_mode: RegionMode = "crop",
+    evidence: bool = False,
+    check_context: CheckContext | None = None,
+    repair_turns: int = 1,
+    strict: bool = False,
 ) -> Question:
     """Return a question about an image as a tab asks it: the role ahead of the preset's prompt.
 
-    `structured=False` keeps the preset's prompt but not its schema and checks (a free-text
-    follow-up). `options` are the other fields of `Question` (region, strict, history, …).
+    From an `Intake`, the image, a document's further pages, the region and what enhancement
+    did come with it. `structured=False` keeps the preset's prompt but not its schema and
+    checks (a free-text follow-up).
     """
     instructions = preset.prompt(language)[0] if preset else ""
     structured = structured and preset is not None
+    if isinstance(image, Intake):
+        region = image.region if region is None else region
+        seen: dict[str, Any] = {
+            "image": image.image,
+            "pages": image.others,
+            "page_numbers": image.page_numbers,
+            "enhanced": image.steps,
+        }
+    else:
+        seen = {"image": image}
     return Question(
-        image=image,
         question=text,
         params=params,
         system=system_prompt(role, instructions),
         role=role,
         preset=preset.name if preset else None,
+        history=history,
+        history_tokens=history_tokens,
+        region=region,
+        region_mode=region_mode,
+        evidence=evidence,
         schema=preset.schema if structured else None,
         checks=preset.checks if structured else (),
+        check_context=check_context or CheckContext(),
+        repair_turns=repair_turns,
+        strict=strict,
         language=language,
-        **options,
+        **seen,
     )
 
 
@@ -151,17 +178,6 @@ def asks_for_json(text: str, preset: Preset) -> bool:
     preset's own question. Else it is free text: "and what does the red tag mean?" should not
     get a JSON repair turn."""
     return "json" in text.lower() or text in (preset.question, preset.zh.question)
-
-
-def preset_params(preset: Preset, max_new_tokens: int | None = None) -> GenerationParams:
-    """Return a preset's generation defaults as parameters."""
-    gen = preset.generation
-    return GenerationParams(
-        temperature=gen.temperature,
-        top_p=gen.top_p,
-        max_new_tokens=max_new_tokens or gen.max_new_tokens,
-        visual_tokens=gen.visual_tokens,
-    )
 
 
 def preset_question(
@@ -174,8 +190,21 @@ def preset_question(
     )
 
 
+class AskSession(Protocol):
+    """What `ask` needs of a model session: `ModelSession`, or a stand-in in tests."""
+
+    @property
+    def context_tokens(self) -> int: ...
+
+    def get(self) -> Engine: ...
+
+    def stream(self, messages: list[Message], params: GenerationParams) -> Generation: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
 def ask(
-    session: ModelSession, question: Question, stop: threading.Event | None = None
+    session: AskSession, question: Question, stop: threading.Event | None = None
 ) -> Iterator[Event]:
     """Yield the streamed answer to a question, then its checked result.
 
@@ -241,7 +270,7 @@ def _prompt(question: Question) -> str:
 TEMPLATE_TOKENS = 64
 
 
-def _history_budget(session: ModelSession, question: Question) -> int:
+def _history_budget(session: AskSession, question: Question) -> int:
     """Return the tokens the history may take: the context less the images, question, answer."""
     most = (question.params.visual_tokens or session.get().info.visual_tokens)[1]
     visual = most * (1 + len(question.pages))

@@ -7,10 +7,13 @@ model's own JSON, copied as it was read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from workbench.pipeline import Answer, Question
+from workbench.answers.checks import CheckResult
+from workbench.evidence.match import evidence_json
+from workbench.pipeline import Answer, PixelBox, Question
 from workbench.session import Status
 
 
@@ -52,21 +55,22 @@ def result_record(
             "extraction_error": extraction.error if extraction else "",
             "errors": [{"at": error.path, "message": error.message} for error in answer.errors],
         },
-        "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in answer.checks],
-        "boxes": [{"label": label, "box": list(box)} for label, box in answer.boxes],
-        "evidence": _evidence(answer),
+        "checks": checks_json(answer.checks),
+        "boxes": boxes_json(answer.boxes),
+        "evidence": evidence_json(answer.evidence, path_key="at"),  # not "path": see above
         "repairs": list(answer.repairs),
         "turns": [stats.as_dict() for stats in answer.stats],
     }
 
 
-def _evidence(answer: Answer) -> dict[str, Any] | None:
-    """Return the OCR evidence, each value's JSON path under "at" (not "path": see above)."""
-    if answer.evidence is None:
-        return None
-    report = answer.evidence.as_dict()
-    values = [{"at": value.pop("path"), **value} for value in report["values"]]
-    return {**report, "values": values}
+def checks_json(checks: Sequence[CheckResult]) -> list[dict[str, Any]]:
+    """Return the domain checks as records keep them: [{"name", "ok", "detail"}], in English."""
+    return [{"name": check.name, "ok": check.ok, "detail": check.detail} for check in checks]
+
+
+def boxes_json(boxes: Sequence[tuple[str, PixelBox]]) -> list[dict[str, Any]]:
+    """Return the answer's boxes as records keep them: [{"label", "box": [x0, y0, x1, y1]}]."""
+    return [{"label": label, "box": list(box)} for label, box in boxes]
 
 
 def _parameters(question: Question) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from workbench.budget import Budget
-from workbench.engine import (
+from workbench.engines.base import (
     Engine,
     Generation,
     GenerationParams,
@@ -20,7 +20,8 @@ from workbench.engine import (
     ModelLoadError,
     ServerError,
 )
-from workbench.patches import Patch
+from workbench.engines.patches import Patch
+from workbench.messages import WORDING, ui_language, word
 from workbench.settings import Settings
 
 Report = Callable[[str], None]
@@ -28,30 +29,30 @@ Report = Callable[[str], None]
 log = logging.getLogger(__name__)
 
 State = Literal["idle", "loading", "ready", "failed"]
-RANDOM_WEIGHTS_WARNING = "random weights (tiny): answers are noise, not readings of the image"
-RANDOM_WEIGHTS_WARNING_ZH = "随机权重（tiny）：回答只是噪声，并不是对图片的读取"
+RANDOM_WEIGHTS_WARNING = word("session.random_weights", "en")
 
 
 def random_weights_warning(language: str = "en") -> str:
-    """Return the warning that tiny's answers are noise, in "en" or "zh"."""
-    return RANDOM_WEIGHTS_WARNING_ZH if language == "zh" else RANDOM_WEIGHTS_WARNING
+    """Return the warning that tiny's answers are noise, in "en" or "zh" (else English)."""
+    return word("session.random_weights", ui_language(language))
 
 
-# The loading stages as `loading.py` and `_import_engine` report them; others are shown as is.
-_STAGES_ZH = {
-    "importing torch and transformers": "导入 torch 和 transformers",
-    "reading the model config": "读取模型配置",
-    "checking that the model fits in memory": "检查内存是否放得下模型",
-    "loading the processor": "加载处理器",
-    "building the tiny random model": "构建随机初始化的小模型",
+# The loading stages, by the English that `engines/loading.py` and `_load_engine` report.
+_STAGES = {
+    WORDING[key].en: key
+    for key in WORDING
+    if key.startswith("session.stage.") and "{" not in WORDING[key].en
 }
+_WEIGHTS = WORDING["session.stage.weights"].en.removesuffix("{where}")
 
 
-def _stage_zh(stage: str) -> str:
-    """Return a loading stage in Chinese ("loading the weights onto cpu (bfloat16)" too)."""
-    if stage.startswith("loading the weights onto "):
-        return "把权重加载到 " + stage.removeprefix("loading the weights onto ")
-    return _STAGES_ZH.get(stage, stage)
+def _stage(stage: str, language: str) -> str:
+    """Return a reported stage in `language` ("loading the weights onto cpu (bfloat16)" too);
+    a stage the table does not know is shown as it is."""
+    if stage.startswith(_WEIGHTS):
+        return word("session.stage.weights", language, where=stage.removeprefix(_WEIGHTS))
+    key = _STAGES.get(stage)
+    return stage if key is None else word(key, language)
 
 
 @dataclass(frozen=True)
@@ -76,78 +77,72 @@ class Status:
 
     def summary(self, language: str = "en") -> str:
         """Return a short line for a client's eyes: what the model is doing, in plain words."""
-        zh = language == "zh"
+        language = ui_language(language)
         if self.remote:
-            return self._remote_summary(zh)
+            return self._remote_summary(language)
         if self.state == "idle":
-            return f"{self.model} · " + ("首次提问时加载" if zh else "loads on the first question")
+            return word("session.idle", language, model=self.model)
         if self.state == "loading":
-            if zh:
-                return f"{self.model} · 正在加载：{_stage_zh(self.stage)}…"
-            return f"{self.model} · loading: {self.stage}…"
+            stage = _stage(self.stage, language)
+            return word("session.loading", language, model=self.model, stage=stage)
         if self.state == "failed":
-            failed = "无法加载：" if zh else "could not load: "
-            return f"{self.model} · {failed}{self.error} {self.hint}".strip()
-        where = "CPU" if self.device == "cpu" else f"GPU ({self.device})"
-        if zh:
-            line = f"{self.model} · 已在 {where} 上就绪 · 加载用时 {self.load_seconds:.1f} s"
-        else:
-            line = f"{self.model} · ready on {where} · {self.load_seconds:.1f} s to load"
-        if self.random_weights:
-            line += f" · ⚠ {random_weights_warning(language)}"
-        return line
+            facts = {"model": self.model, "error": self.error, "hint": self.hint}
+            return word("session.failed", language, **facts).strip()
+        where = (
+            word("session.cpu", language)
+            if self.device == "cpu"
+            else word("session.gpu", language, device=self.device)
+        )
+        seconds = self.load_seconds
+        line = word("session.ready", language, model=self.model, where=where, seconds=seconds)
+        return line + self._warning(language)
 
-    def _remote_summary(self, zh: bool) -> str:
-        line = f"远程：{self.remote}" if zh else f"remote: {self.remote}"
-        if self.state == "idle":
-            return line + (" · 尚未连接" if zh else " · not checked yet")
-        if self.state == "loading":
-            return line + (" · 正在连接…" if zh else " · connecting…")
+    def _remote_summary(self, language: str) -> str:
         if self.state == "failed":
-            return f"{line} · {self.error} {self.hint}".strip()
-        line += f" · 模型 {self.model} · 可连接" if zh else f" · model {self.model} · reachable"
-        if self.random_weights:
-            line += f" · ⚠ {random_weights_warning('zh' if zh else 'en')}"
-        return line
+            facts = {"remote": self.remote, "error": self.error, "hint": self.hint}
+            return word("session.remote.failed", language, **facts).strip()
+        facts = {"remote": self.remote, "model": self.model}
+        return word(f"session.remote.{self.state}", language, **facts) + self._warning(language)
+
+    def _warning(self, language: str) -> str:
+        """Return " · ⚠ random weights…" for a ready model with random weights, else ""."""
+        if self.state != "ready" or not self.random_weights:
+            return ""
+        return word("session.warning", language, warning=random_weights_warning(language))
 
     def details(self, language: str = "en") -> str:
         """Return what sits behind the summary: dtype and why, image budget, patches."""
         if self.state != "ready":
             return ""
-        zh = language == "zh"
+        language = ui_language(language)
         if self.remote:
-            return self._remote_details(zh)
-        reason = (f"（{self.dtype_reason}）" if zh else f" ({self.dtype_reason})") * bool(
-            self.dtype_reason
-        )
-        parts = [f"{self.dtype}{reason}"]
+            return self._remote_details(language)
+        parts = [
+            word("session.dtype_reason", language, dtype=self.dtype, reason=self.dtype_reason)
+            if self.dtype_reason
+            else self.dtype
+        ]
         if self.visual_tokens:
-            most = self.visual_tokens[1]
-            parts.append(
-                f"图片最多 {most:,} 个视觉 token" if zh else f"images up to {most:,} visual tokens"
-            )
+            parts.append(word("session.images", language, most=self.visual_tokens[1]))
         if self.patches:
             names = ", ".join(patch.name for patch in self.patches)
-            parts.append(f"兼容补丁：{names}" if zh else f"patches: {names}")
-        return ("；" if zh else "; ").join(parts)
+            parts.append(word("session.patches", language, names=names))
+        return word("separator.sentence", language).join(parts)
 
-    def _remote_details(self, zh: bool) -> str:
-        served = self.served_by or "?"
-        most = self.visual_tokens[1] if self.visual_tokens else 0
-        if zh:
-            schema = "按 JSON 结构约束解码" if self.constrains_schema else "不按 JSON 结构约束解码"
-            return f"服务端：{served}；{schema}；图片最多 {most:,} 个视觉 token"
-        schema = (
-            "holds decoding to a JSON schema"
-            if self.constrains_schema
-            else ("ignores JSON schemas (answers are validated afterwards)")
+    def _remote_details(self, language: str) -> str:
+        schema = "session.schema.held" if self.constrains_schema else "session.schema.ignored"
+        return word(
+            "session.remote.details",
+            language,
+            served=self.served_by or "?",
+            schema=word(schema, language),
+            most=self.visual_tokens[1] if self.visual_tokens else 0,
         )
-        return f"served by {served}; {schema}; images up to {most:,} visual tokens"
 
     def describe(self) -> str:
         """Return one line of plain text for a log or the command line."""
         if self.remote:
-            return self._remote_summary(zh=False)
+            return self._remote_summary("en")
         if self.state == "idle":
             return f"{self.model}: not loaded yet (loads on the first question)"
         if self.state == "loading":
@@ -375,10 +370,10 @@ def _idle(settings: Settings) -> Status:
 def _load_engine(settings: Settings, report: Report) -> Engine:
     """Return the engine for the settings, loaded; the only place the heavy imports start."""
     if settings.engine == "openai":  # no torch: a laptop can drive a GPU server
-        from workbench.openai_engine import OpenAIEngine
+        from workbench.engines.openai import OpenAIEngine
 
         return OpenAIEngine.load(settings, report)
     report("importing torch and transformers")
-    from workbench.transformers_engine import TransformersEngine
+    from workbench.engines.transformers import TransformersEngine
 
     return TransformersEngine.load(settings, report)

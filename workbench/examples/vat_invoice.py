@@ -14,7 +14,7 @@ from decimal import Decimal
 import numpy as np
 from PIL import Image, ImageDraw
 
-from workbench.checks.capital_amounts import format_capital_amount
+from workbench.answers.checks.capital_amounts import format_capital_amount
 from workbench.examples._common import (
     ExampleSpec,
     Truth,

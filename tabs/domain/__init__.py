@@ -1,0 +1,1 @@
+"""The domain tabs' machinery: layout, events, handlers, answering, pages, results, cost."""

@@ -1,0 +1,1 @@
+"""Batches: one preset over many files, with progress, resume and exports."""

@@ -1,0 +1,1 @@
+"""Evaluation: golden sets, scoring, human grading and the reports built on them."""

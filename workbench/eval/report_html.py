@@ -1,0 +1,126 @@
+"""The eval report as one HTML page: inline CSS, the tables, each failure with a thumbnail.
+
+`html_report(legend, sections, failed, models)` renders what `workbench.eval.report` has worked
+out; a failure's picture is its image (or PDF page) with the model's boxes, as a JPEG data URL.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from workbench.eval.run import model_runs
+
+Row = tuple[str, list[str]]
+Section = tuple[str, tuple[list[str], list[Row]] | str]  # a heading, and a table or a line
+
+THUMBNAIL_SIDE = 360  # pixels, the longer side of a failure's picture
+_SHOWN = 300  # an expectation quoted in the HTML is cut to this many characters
+_CSS = """
+body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.3em .6em}
+th{background:#f3f3f3;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.failure{border:1px solid #ddd;border-radius:6px;padding:.6em 1em;margin:1em 0;display:flex;gap:1em}
+.failure img{max-width:360px;height:auto;border:1px solid #ccc}.reason{color:#a00}
+pre{white-space:pre-wrap;word-break:break-word;background:#f8f8f8;padding:.4em;margin:.2em 0}
+"""
+
+
+def html_report(
+    legend: str,
+    sections: Sequence[Section],
+    failed: Iterable[tuple[dict[str, Any], int, list[str]]],
+    models: Sequence[str],
+) -> str:
+    """Return the report as one self-contained HTML page.
+
+    `sections` are (heading, table or line); `failed` yields (results line, model index, what
+    went wrong); `models` names each model beside its failures ("" when there is one model).
+    """
+    body = [f"<h1>Evaluation report</h1><p>{_esc(legend)}</p>"]
+    for heading, content in sections:
+        shown = f"<p>{_esc(content)}</p>" if isinstance(content, str) else _html_table(*content)
+        body += [f"<h2>{_esc(heading)}</h2>", shown]
+    body.append("<h2>Failures</h2>")
+    pictures: dict[tuple[str, int | None], Any] = {}  # each image read once
+    for line, index, wrong in failed:
+        body.append(_html_failure(line, index, wrong, models, pictures))
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>Evaluation report</title><style>{_CSS}</style></head><body>"
+        + "\n".join(body)
+        + "</body></html>\n"
+    )
+
+
+def _esc(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _html_table(header: list[str], rows: list[Row]) -> str:
+    head = "".join(f"<th>{_esc(cell)}</th>" for cell in header)
+    lines = "".join(
+        f"<tr><th>{_esc(name)}</th>{''.join(f'<td class=n>{_esc(c)}</td>' for c in cells)}</tr>"
+        for name, cells in rows
+    )
+    return f"<table><tr>{head}</tr>{lines}</table>"
+
+
+def _html_failure(
+    line: dict[str, Any], index: int, wrong: list[str], models: Sequence[str], pictures: dict
+) -> str:
+    run = model_runs(line)[index]
+    model = f" · {models[index]}" if models[index] else ""
+    picture = _thumbnail(line, [box for turn in run["turns"] for box in turn["boxes"]], pictures)
+    alt = _esc(Path(line["image"]).name)
+    shown = f'<img alt="{alt}" src="{picture}">' if picture.startswith("data:") else _esc(picture)
+    turns = "".join(
+        f"<p><b>Q{number}:</b> {_esc(turn['question'])}<br>"
+        f"expected {_esc(_compact(turn['expect']))}</p><pre>{_esc(turn['answer'])}</pre>"
+        for number, turn in enumerate(run["turns"], start=1)
+    )
+    reasons = "".join(f'<li class="reason">{_esc(item)}</li>' for item in wrong)
+    return (
+        f'<div class="failure"><div>{shown}</div><div><h3>{_esc(line["id"])}'
+        f"<small> · {_esc(line['tab'])} · {_esc(line['level'])}{_esc(model)}</small></h3>"
+        f"<ul>{reasons}</ul>{turns}</div></div>"
+    )
+
+
+def _compact(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+
+
+def _thumbnail(line: dict[str, Any], boxes: list[dict[str, Any]], pictures: dict) -> str:
+    """Return the case's image, with the boxes, as a small JPEG data URL; else why not."""
+    from workbench.answers.drawing import draw_boxes
+    from workbench.intake import PAGE_TOKENS, read_intake
+
+    key = (line["image"], line["page"])
+    if key not in pictures:
+        try:
+            pages = [line["page"]] if line["page"] is not None else None
+            pictures[key] = read_intake(line["image"], pages=pages, max_tokens=PAGE_TOKENS).image
+        except Exception as error:  # a report still comes out without the picture
+            pictures[key] = f"no picture: {error}"
+    image = pictures[key]
+    if isinstance(image, str):
+        return image
+    # Boxes are in the pixels of the image the model saw; a PDF page may be drawn at another size.
+    asked = line["image_size"] or list(image.size)
+    sx, sy = image.width / asked[0], image.height / asked[1]
+    scaled = [
+        (box["label"], tuple(round(v * s) for v, s in zip(box["box"], (sx, sy) * 2, strict=True)))
+        for box in boxes
+    ]
+    drawn = draw_boxes(image, scaled) if scaled else image.convert("RGB")
+    drawn.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    buffer = io.BytesIO()
+    drawn.save(buffer, format="JPEG", quality=80)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

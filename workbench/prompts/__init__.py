@@ -1,0 +1,1 @@
+"""Prompts: presets, the role and question, and the conversation, built into chat messages."""
