@@ -19,6 +19,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 from workbench import settings as settings_module
+from workbench.engines.choice import LLAMACPP_SLOTS, choose_engine
 
 if TYPE_CHECKING:  # hints only: Gradio is imported when serve() needs it
     import gradio as gr
@@ -54,7 +55,8 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         type=int,
         default=_environ_int("WORKBENCH_CONCURRENCY"),
         help=f"questions answered at once (default: {REMOTE_CONCURRENCY} with --engine openai, "
-        "whose server batches them; 1 in-process)",
+        f"whose server batches them; {LLAMACPP_SLOTS} with llama.cpp, its slots; 1 with "
+        "transformers)",
     )
     settings_module.add_arguments(parser)
     return parser
@@ -117,8 +119,10 @@ def serve(
 
 
 def questions_at_once(args: argparse.Namespace, settings: settings_module.Settings) -> int:
-    """Return --concurrency, by default 8 for a remote engine (its server batches) and 1 here."""
-    concurrency = args.concurrency or (REMOTE_CONCURRENCY if settings.remote else 1)
+    """Return --concurrency, by default 8 for a remote engine (its server batches), llama.cpp's
+    slots for llama.cpp, and 1 for transformers here."""
+    default = {"openai": REMOTE_CONCURRENCY, "llamacpp": LLAMACPP_SLOTS}
+    concurrency = args.concurrency or default.get(choose_engine(settings).engine, 1)
     if concurrency < 1:
         raise SystemExit(f"error: --concurrency must be at least 1; got {concurrency}")
     return concurrency

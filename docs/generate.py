@@ -49,6 +49,8 @@ UNSET = {
     "base_url": "none (needed by `--engine openai`)",
     "api_model": "the first model the server lists",
     "api_key_env": "no key",
+    "mmproj": "an `mmproj*.gguf` beside the model, or the GGUF repo's",
+    "threads": "one per physical core",
 }
 
 

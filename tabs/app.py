@@ -14,6 +14,7 @@ from tabs.domain.answering import status_line
 from tabs.domain.context import AppContext, DomainTab, find_preset
 from tabs.domain.layout import TabUI
 from tabs.i18n import DETECT_LANGUAGE_JS, I18N, UI_LANGUAGE_CHOICES, relabel, translated
+from workbench.engines.choice import choose_engine
 from workbench.engines.strict import strict_support
 from workbench.examples import ensure_examples
 from workbench.intake import file_digest
@@ -38,7 +39,7 @@ DELETE_CACHE = (15 * 60, 2 * 60 * 60)
 
 def create_context(settings: Settings, concurrency: int = 1) -> AppContext:
     """Return what the tabs share; nothing here loads the model."""
-    available, reason = strict_support(settings.engine)
+    available, reason = strict_support(choose_engine(settings).engine)
     examples = ensure_examples(settings.cache_dir / "examples")
     digests = {
         file_digest(example.image_path): example

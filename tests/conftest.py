@@ -32,6 +32,11 @@ os.environ.update(
 )
 tempfile.tempdir = str(_OWN_TEMP)  # this process has already read TMPDIR
 os.environ.setdefault("WORKBENCH_CACHE_DIR", str(_OWN_TEMP / "cache"))
+# The suite runs the tiny model through transformers, as the app did before `--engine auto`;
+# the llama.cpp engine has tests of its own (test_llamacpp.py, test_gguf.py), and what `auto`
+# chooses is tabled in test_choice.py.
+os.environ["WORKBENCH_ENGINE"] = "transformers"
+TINY = {"model": "tiny", "engine": "transformers"}
 
 from workbench.bench.app import free_port  # noqa: E402 (after the environment is set)
 
@@ -95,7 +100,7 @@ def tiny_session(cache_dir: Path):
     from workbench.session import ModelSession
     from workbench.settings import Settings
 
-    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir))
+    session = ModelSession(Settings(**TINY, cache_dir=cache_dir))
     session.get()
     return session
 
@@ -203,7 +208,7 @@ def app_context(cache_dir: Path):
     from tabs.app import create_context
     from workbench.settings import Settings
 
-    return create_context(Settings(model="tiny", cache_dir=cache_dir))
+    return create_context(Settings(**TINY, cache_dir=cache_dir))
 
 
 @pytest.fixture(scope="session")

@@ -90,7 +90,7 @@ class RecordingSession:
         self.answers = list(answers)
         self.stopped = stopped
         self.sent: list[list[dict[str, Any]]] = []
-        self.settings = Settings(model="tiny")
+        self.settings = Settings(model="tiny", engine="transformers")
         self.status = Status("ready", "tiny", device="cpu", visual_tokens=visual_tokens)
         self.loaded = True
         self.context_tokens = context_tokens

@@ -123,7 +123,8 @@ def test_cost_line_before_the_model_loads_says_the_first_question_loads_it(
     from workbench.settings import Settings
 
     fresh = dataclasses.replace(
-        app_context, session=ModelSession(Settings(model="tiny", cache_dir=cache_dir))
+        app_context,
+        session=ModelSession(Settings(model="tiny", engine="transformers", cache_dir=cache_dir)),
     )
     line = cost.cost_line(
         {"image": str(photo_1024x768), "boxes": []}, "crop", None, 1280, ctx=fresh, tab=TAB

@@ -115,7 +115,7 @@ def test_a_model_that_fails_to_load_is_explained_and_the_app_keeps_serving(
         assert all(result["run_status"] == f"🔴 {notice[3:]}" for result in failed)
 
         # With a model that loads, the same client asks afresh: notices are not history.
-        broken.session.switch(Settings(model="tiny", cache_dir=cache_dir))
+        broken.session.switch(Settings(model="tiny", engine="transformers", cache_dir=cache_dir))
         _, answered = ask_quick(client, "gauges", image)
         _, alone = ask_quick(Client(url, verbose=False), "gauges", image)
         assert chat_messages(answered["chat"])[:2] == [("assistant", notice)] * 2

@@ -182,7 +182,8 @@ def test_the_run_line_shows_the_model_loading_then_the_answer(app_context, cache
     from workbench.settings import Settings
 
     fresh = dataclasses.replace(
-        app_context, session=ModelSession(Settings(model="tiny", cache_dir=cache_dir))
+        app_context,
+        session=ModelSession(Settings(model="tiny", engine="transformers", cache_dir=cache_dir)),
     )
     app, url = launch_app(fresh)
     try:

@@ -60,7 +60,11 @@ def app_context():
     from tabs.app import create_context
     from workbench.settings import Settings
 
-    return create_context(Settings(model="tiny", cache_dir=Path.home() / ".cache" / "workbench"))
+    return create_context(
+        Settings(
+            model="tiny", engine="transformers", cache_dir=Path.home() / ".cache" / "workbench"
+        )
+    )
 
 
 @pytest.fixture(scope="module")

@@ -873,6 +873,29 @@ def test_bench_model_prints_a_row_per_dtype_and_the_verdicts(cli_env: dict[str, 
     assert any(line.startswith("phone photo 4032×3024") for line in lines)
 
 
+def test_bench_model_both_engines_side_by_side_with_the_targets(cli_env: dict[str, str]) -> None:
+    result = _bench(cli_env, "model", "--config", "tiny", "--engine", "both", "--runs", "1")
+
+    assert result.returncode == EXIT_OK, result.stderr
+    lines = result.stdout.splitlines()
+    rows = [line for line in lines if line.startswith(("transformers ", "llamacpp "))]
+    assert [row.split()[0] for row in rows] == ["transformers", "llamacpp"]  # alternating
+    assert rows[0].split()[1] == "bfloat16" and rows[1].split()[1] == "F16"
+    for row in rows:  # load, peak, then ttft and tok/s per size, then the answer's seconds
+        numbers = [float(cell) for cell in row.split()[2:9]]
+        assert all(number > 0 for number in numbers), row
+    targets = [line for line in lines if "target" in line]
+    assert [line.split(":")[0] for line in targets[:4]] == [
+        "decoding",
+        "300-token answer done",
+        "first token 448²",
+        "first token 1024²",
+    ]
+    assert len(targets) == 5 and targets[4].startswith("llamacpp peak memory ")
+    assert all(line.endswith(("✓", "✗")) for line in targets)
+    assert any(line.startswith("llamacpp files: ") for line in lines)
+
+
 def test_bench_model_unknown_config_exits_2(cli_env: dict[str, str]) -> None:
     result = _bench(cli_env, "model", "--config", "qwen9-vl")
     assert result.returncode == EXIT_USAGE

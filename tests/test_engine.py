@@ -218,7 +218,13 @@ def test_settings_visual_bounds_apply_per_call(cache_dir):
     from workbench.session import ModelSession
 
     session = ModelSession(
-        Settings(model="tiny", cache_dir=cache_dir, min_visual_tokens=16, max_visual_tokens=64)
+        Settings(
+            model="tiny",
+            engine="transformers",
+            cache_dir=cache_dir,
+            min_visual_tokens=16,
+            max_visual_tokens=64,
+        )
     )
     generation = session.stream(_messages((1024, 1024)), GenerationParams(max_new_tokens=1))
     generation.run()

@@ -38,7 +38,7 @@ def _messages() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def cuda_session(cache_dir) -> ModelSession:
-    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir))
+    session = ModelSession(Settings(model="tiny", engine="transformers", cache_dir=cache_dir))
     session.get()
     return session
 
@@ -87,7 +87,9 @@ def test_strict_decoding_on_cuda(cuda_session):
     reason="4-bit weights need bitsandbytes: pip install -r requirements-gpu.txt",
 )
 def test_4bit_loads_and_answers_on_cuda(cache_dir):
-    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir, quantization="4bit"))
+    session = ModelSession(
+        Settings(model="tiny", engine="transformers", cache_dir=cache_dir, quantization="4bit")
+    )
     generation = session.stream(_messages(), GenerationParams(temperature=0, max_new_tokens=8))
     generation.run()
     assert generation.stats.generated_tokens >= 1

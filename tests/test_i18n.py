@@ -48,6 +48,8 @@ from workbench.wording import LABELS, SECTIONS, WORDING
 ALLOWED = {"JSON", "API", "CPU", "GPU", "Workbench", "Top", "token", "px", "MB", "tok"}
 ALLOWED |= {"PNG", "JPEG", "WebP", "GIF", "BMP", "TIFF", "torch", "transformers", "tiny"}
 ALLOWED |= {"null", "PDF", "HEIC", "OCR", "CLAHE", "CSV", "JSONL"}
+# Names of things: the engine, its flag, formats and hardware.
+ALLOWED |= {"llama", "cpp", "engine", "GGUF", "safetensors", "CUDA", "Apple", "Metal"}
 # Placeholders and HTML (the legend's colour swatches) are not words a reader sees.
 HIDDEN = re.compile(r"\{[^}]*\}|<[^>]*>")
 USER = gr.Request(session_hash="tester")

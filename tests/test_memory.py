@@ -133,7 +133,9 @@ def weights_never_load(monkeypatch):
 
 
 def test_a_model_that_does_not_fit_is_refused_before_loading(cache_dir, weights_never_load):
-    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir, memory_limit_gib=0.01))
+    session = ModelSession(
+        Settings(model="tiny", engine="transformers", cache_dir=cache_dir, memory_limit_gib=0.01)
+    )
     with pytest.raises(ModelLoadError) as caught:
         session.get()
     assert "would not fit" in caught.value.reason and "0.0 GiB" in caught.value.reason

@@ -25,7 +25,7 @@ def _ask(session: ModelSession) -> int:
 
 
 def test_session_starts_idle_and_lazy(cache_dir):
-    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir))
+    session = ModelSession(Settings(model="tiny", engine="transformers", cache_dir=cache_dir))
     assert not session.loaded
     assert session.status.state == "idle"
     assert "not loaded" in session.status.describe()
@@ -33,7 +33,7 @@ def test_session_starts_idle_and_lazy(cache_dir):
 
 
 def test_four_cold_callers_cause_one_load(cache_dir):
-    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir))
+    session = ModelSession(Settings(model="tiny", engine="transformers", cache_dir=cache_dir))
     answered: list[int] = []
     barrier = threading.Barrier(4)
 
@@ -74,7 +74,7 @@ def test_offline_hub_id_fails_clearly_then_tiny_works(cache_dir):
     assert "Qwen/Qwen3-VL-4B-Instruct" in session.status.error
     assert not session.loaded
     # The same session stays usable: switch to tiny and answer.
-    session.switch(Settings(model="tiny", cache_dir=cache_dir))
+    session.switch(Settings(model="tiny", engine="transformers", cache_dir=cache_dir))
     assert session.status.state == "idle"
     assert _ask(session) >= 1
     assert session.status.state == "ready"
@@ -99,7 +99,7 @@ def test_missing_local_directory_names_it(cache_dir, tmp_path):
 
 
 def test_unload_frees_and_next_call_reloads(cache_dir):
-    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir))
+    session = ModelSession(Settings(model="tiny", engine="transformers", cache_dir=cache_dir))
     _ask(session)
     session.unload()
     assert not session.loaded
@@ -109,14 +109,18 @@ def test_unload_frees_and_next_call_reloads(cache_dir):
 
 
 def test_unavailable_device_is_a_clear_failure(cache_dir):
-    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir, device="cuda"))
+    session = ModelSession(
+        Settings(model="tiny", engine="transformers", cache_dir=cache_dir, device="cuda")
+    )
     with pytest.raises(ModelLoadError, match="cuda"):
         session.get()
     assert "--device" in session.status.hint
 
 
 def test_quantization_off_cuda_is_a_clear_failure(cache_dir):
-    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir, quantization="4bit"))
+    session = ModelSession(
+        Settings(model="tiny", engine="transformers", cache_dir=cache_dir, quantization="4bit")
+    )
     with pytest.raises(ModelLoadError, match="CUDA"):
         session.get()
 
@@ -288,7 +292,7 @@ def test_cpu_defaults_budget_and_dtype(tiny_session):
 
 
 def test_prefill_rate_is_measured_from_answers_with_an_image(cache_dir):
-    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir))
+    session = ModelSession(Settings(model="tiny", engine="transformers", cache_dir=cache_dir))
     assert session.prefill_rate is None
     text_only = [{"role": "user", "content": [{"type": "text", "text": "Hello"}]}]
     session.stream(text_only, GenerationParams(max_new_tokens=2)).run()
@@ -420,7 +424,7 @@ def test_loading_from_four_callers_causes_one_load(slow_load):
 
 
 def test_loading_the_tiny_model_shows_its_stages(cache_dir):
-    session = ModelSession(Settings(model="tiny", cache_dir=cache_dir))
+    session = ModelSession(Settings(model="tiny", engine="transformers", cache_dir=cache_dir))
     seen = list(session.loading())
     assert session.loaded and session.load_count == 1
     assert seen[-1].state == "ready" and seen[-1].random_weights

@@ -23,7 +23,7 @@ def test_defaults() -> None:
     assert settings == Settings(cache_dir=Path("/cache"))
     assert (settings.model, settings.engine, settings.device, settings.dtype) == (
         "Qwen/Qwen3-VL-4B-Instruct",
-        "transformers",
+        "auto",  # transformers on a CUDA GPU, llama.cpp elsewhere (test_choice.py)
         "auto",
         "auto",
     )
@@ -212,14 +212,21 @@ def test_the_remote_engine_reads_its_flags_and_variables() -> None:
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        ([], 1),
+        ([], 2),  # no CUDA GPU: llama.cpp, with its 2 slots
+        (["--engine", "transformers"], 1),
         (["--engine", "openai", "--base-url", "http://gpu-box:8000/v1"], 8),
         (["--engine", "openai", "--base-url", "http://gpu-box:8000/v1", "--concurrency", "3"], 3),
         (["--concurrency", "2"], 2),
     ],
 )
-def test_questions_at_once_default_to_8_remote_and_1_in_process(argv, expected) -> None:
+def test_questions_at_once_default_to_8_remote_2_llamacpp_and_1_in_process(
+    argv, expected, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import launch
+    from workbench.engines import choice
+
+    monkeypatch.setattr(choice, "cuda_usable", lambda: False)
+    monkeypatch.setattr(choice, "apple_silicon", lambda: False)
 
     args = launch.parse_args(argv)
     assert launch.questions_at_once(args, from_environment(args, {})) == expected

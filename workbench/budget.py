@@ -25,6 +25,8 @@ GPU_BUDGET: Budget = (256, 1280)
 CPU_BUDGET: Budget = (256, 384)
 # Qwen's guidance for grounding (boxes) and small print.
 MAX_BUDGET = 16384
+# llama.cpp warns that Qwen-VL's boxes want at least this many visual tokens per image.
+GROUNDING_TOKENS = 1024
 
 
 def device_budget(device: str) -> Budget:
@@ -32,20 +34,25 @@ def device_budget(device: str) -> Budget:
     return CPU_BUDGET if device == "cpu" else GPU_BUDGET
 
 
-def preset_max(asked: Budget | None, device: str, device_budget: Budget) -> int:
-    """Return a preset's max visual tokens, capped at the device's on the CPU; else the device's."""
+def preset_max(asked: Budget | None, device: str, device_budget: Budget, floor: int = 0) -> int:
+    """Return a preset's max visual tokens, capped at the device's on the CPU (but not below
+    `floor`); else the device's."""
     if asked is None:
         return device_budget[1]
     # The CPU default is small so that answers start in ~15 s; a grounding preset's 2048 would
     # make the first word wait a minute. A user can still ask for more (slider, flag).
-    return min(asked[1], device_budget[1]) if device == "cpu" else asked[1]
+    return min(asked[1], max(device_budget[1], floor)) if device == "cpu" else asked[1]
 
 
 def preset_budget(
-    asked: Budget | None, device: str, device_budget: Budget, slider: int | None = None
+    asked: Budget | None,
+    device: str,
+    device_budget: Budget,
+    slider: int | None = None,
+    floor: int = 0,
 ) -> Budget:
     """Return the (min, max) visual tokens an ask uses: max the slider's, else `preset_max`."""
-    high = preset_max(asked, device, device_budget) if slider is None else slider
+    high = preset_max(asked, device, device_budget, floor) if slider is None else slider
     # A preset's min enlarges small images; once the max is at or below it, min = max would
     # make the processor round a small image up past the max: the device's min applies.
     low = asked[0] if asked is not None and asked[0] < high else device_budget[0]

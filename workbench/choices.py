@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from workbench.budget import Budget, preset_budget
+from workbench.budget import GROUNDING_TOKENS, Budget, preset_budget
 from workbench.engines.base import GenerationParams
 from workbench.engines.strict import strict_support
 from workbench.prompts.presets import Preset
@@ -52,7 +52,16 @@ def ask_budget(preset: Preset | None, settings: Settings, status: Status) -> Bud
     asked = preset.generation.visual_tokens if preset else None
     if asked is None or (settings.min_visual_tokens, settings.max_visual_tokens) != (None, None):
         return None
-    return preset_budget(asked, status.device, status.visual_tokens or asked)
+    floor = grounding_floor(preset, status.engine)
+    return preset_budget(asked, status.device, status.visual_tokens or asked, floor=floor)
+
+
+def grounding_floor(preset: Preset | None, engine: str) -> int:
+    """Return the visual tokens a preset keeps on the CPU: llama.cpp's Qwen-VL wants at least
+    1,024 for boxes, and decodes fast enough to afford them; else 0 (the CPU cap applies)."""
+    if engine == "llamacpp" and preset is not None and preset.returns_boxes:
+        return GROUNDING_TOKENS
+    return 0
 
 
 def render_tokens(preset: Preset | None, settings: Settings) -> int:

@@ -35,6 +35,7 @@ def result_record(
         "random_weights": status.random_weights,
         "device": status.device,
         "dtype": status.dtype,
+        "engine": status.engine,
         "tab": tab,
         "preset": question.preset,
         "language": question.language,

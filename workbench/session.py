@@ -20,6 +20,7 @@ from workbench.engines.base import (
     ModelLoadError,
     ServerError,
 )
+from workbench.engines.choice import choose_engine
 from workbench.engines.patches import Patch
 from workbench.messages import WORDING, ui_language, word
 from workbench.settings import Settings
@@ -74,6 +75,8 @@ class Status:
     remote: str = ""  # the server's base URL, for the remote engine
     served_by: str = ""  # what the remote server says it is
     constrains_schema: bool = True  # whether strict mode holds decoding to the schema
+    engine: str = ""  # "transformers", "llamacpp" or "openai"
+    engine_reason: str = ""  # why that engine: a key of the wording table ("engine.reason.*")
 
     def summary(self, language: str = "en") -> str:
         """Return a short line for a client's eyes: what the model is doing, in plain words."""
@@ -93,6 +96,8 @@ class Status:
             if self.device == "cpu"
             else word("session.gpu", language, device=self.device)
         )
+        if self.engine == "llamacpp":
+            where = word("session.llamacpp", language, where=where)
         seconds = self.load_seconds
         line = word("session.ready", language, model=self.model, where=where, seconds=seconds)
         return line + self._warning(language)
@@ -127,7 +132,14 @@ class Status:
         if self.patches:
             names = ", ".join(patch.name for patch in self.patches)
             parts.append(word("session.patches", language, names=names))
+        if self.engine_reason:
+            parts.append(self.engine_line(language))
         return word("separator.sentence", language).join(parts)
+
+    def engine_line(self, language: str = "en") -> str:
+        """Return which engine answers and why ("engine: llamacpp, no CUDA GPU: …")."""
+        reason = word(self.engine_reason, language)
+        return word("session.engine", language, engine=self.engine, reason=reason)
 
     def _remote_details(self, language: str) -> str:
         schema = "session.schema.held" if self.constrains_schema else "session.schema.ignored"
@@ -156,6 +168,8 @@ class Status:
         line += f", loaded in {self.load_seconds:.1f} s"
         if self.patches:
             line += "; patches: " + ", ".join(patch.name for patch in self.patches)
+        if self.engine_reason:
+            line += f"; {self.engine_line()}"
         if self.random_weights:
             line += f". ⚠ {RANDOM_WEIGHTS_WARNING}"
         return line
@@ -325,9 +339,11 @@ class ModelSession:
         self.load_count += 1
         started = time.perf_counter()
 
+        idle = _idle(settings)
+
         def report(stage: str) -> None:
             log.info("loading %s: %s", settings.model, stage)
-            self._set_status(Status("loading", settings.model, stage=stage))
+            self._set_status(replace(idle, state="loading", stage=stage))
 
         try:
             engine = _load_engine(settings, report)
@@ -339,9 +355,10 @@ class ModelSession:
             self._fail(f"{type(error).__name__}: {error}", "See the server log for details.")
             raise ModelLoadError(self._status.error, self._status.hint) from error
         info = engine.info
-        ready = Status(
-            "ready",
-            info.model or settings.model,
+        ready = replace(
+            idle,
+            state="ready",
+            model=info.model or idle.model,
             device=info.device,
             dtype=info.dtype,
             dtype_reason=info.dtype_reason,
@@ -364,15 +381,27 @@ class ModelSession:
 
 
 def _idle(settings: Settings) -> Status:
-    return Status("idle", settings.model, remote=settings.remote)
+    choice = choose_engine(settings)
+    return Status(
+        "idle",
+        choice.model,
+        remote=settings.remote,
+        engine=choice.engine,
+        engine_reason=choice.reason,
+    )
 
 
 def _load_engine(settings: Settings, report: Report) -> Engine:
     """Return the engine for the settings, loaded; the only place the heavy imports start."""
-    if settings.engine == "openai":  # no torch: a laptop can drive a GPU server
+    choice = choose_engine(settings)
+    if choice.engine == "openai":  # no torch: a laptop can drive a GPU server
         from workbench.engines.openai import OpenAIEngine
 
         return OpenAIEngine.load(settings, report)
+    if choice.engine == "llamacpp":  # no torch either, unless the tiny GGUF must be built
+        from workbench.engines.llamacpp import LlamaCppEngine
+
+        return LlamaCppEngine.load(settings.replace(model=choice.model), report)
     report("importing torch and transformers")
     from workbench.engines.transformers import TransformersEngine
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from workbench.budget import MAX_BUDGET, Budget, check_budget, device_budget
 
 DEFAULT_MODEL = "Qwen/Qwen3-VL-4B-Instruct"
-ENGINES = ("transformers", "openai")
+ENGINES = ("auto", "transformers", "llamacpp", "openai")
+DEFAULT_QUANT = "Q4_K_M"
 DEVICES = ("auto", "cuda", "mps", "cpu")
 DTYPES = ("auto", "bfloat16", "float16", "float32")
 ATTENTION = ("auto", "sdpa", "eager", "flash_attention_2")
@@ -28,7 +29,7 @@ class Settings:
     """How to load and run the model."""
 
     model: str = DEFAULT_MODEL
-    engine: str = "transformers"
+    engine: str = "auto"  # transformers on a CUDA GPU, llama.cpp elsewhere; or by the model
     device: str = "auto"
     dtype: str = "auto"
     gpu_headroom_gib: float = 2.0
@@ -45,6 +46,10 @@ class Settings:
     api_model: str = ""  # "": the first model the server lists
     api_key_env: str = ""  # the name of the variable holding the API key, never the key
     request_timeout: float = 300.0
+    # The llama.cpp engine (--engine llamacpp): a GGUF model and its vision file.
+    quant: str = DEFAULT_QUANT  # which of a GGUF repo's files: Q4_K_M, Q8_0, F16, …
+    mmproj: str = ""  # the vision file beside a local .gguf; "": found beside it or in the repo
+    threads: int | None = None  # None: one per physical core
 
     def __post_init__(self) -> None:
         _check_choice("engine", self.engine, ENGINES)
@@ -55,6 +60,10 @@ class Settings:
             )
         if self.base_url and self.engine != "openai":
             raise ValueError("--base-url is for the remote engine: add --engine openai")
+        if self.mmproj and self.engine not in ("auto", "llamacpp"):
+            raise ValueError("--mmproj is for the llama.cpp engine: add --engine llamacpp")
+        if self.threads is not None and self.threads < 1:
+            raise ValueError(f"threads must be at least 1, got {self.threads}")
         if not (math.isfinite(self.request_timeout) and self.request_timeout > 0):
             raise ValueError(f"request timeout must be > 0 s, got {self.request_timeout}")
         _check_choice("device", self.device, DEVICES)
@@ -101,7 +110,12 @@ def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
 # flag name -> (field, type, help). The environment variable is WORKBENCH_<FIELD>.
 _FLAGS: dict[str, tuple[str, type, str]] = {
     "--model": ("model", str, "hub id, local directory, or 'tiny' (random weights, offline)"),
-    "--engine": ("engine", str, f"inference engine: {', '.join(ENGINES)}"),
+    "--engine": (
+        "engine",
+        str,
+        f"{', '.join(ENGINES)} (auto: transformers on a CUDA GPU, else llama.cpp; a GGUF "
+        "model: llama.cpp)",
+    ),
     "--device": ("device", str, f"{', '.join(DEVICES)} (auto: cuda, then mps, then cpu)"),
     "--dtype": ("dtype", str, "auto: bfloat16 (float16 on MPS and GPUs without bf16)"),
     "--gpu-headroom-gib": ("gpu_headroom_gib", float, "GPU memory left free per device"),
@@ -117,6 +131,9 @@ _FLAGS: dict[str, tuple[str, type, str]] = {
     "--api-model": ("api_model", str, "openai engine: the model (default: the first listed)"),
     "--api-key-env": ("api_key_env", str, "openai engine: the variable holding the API key"),
     "--request-timeout": ("request_timeout", float, "openai engine: seconds to wait (300)"),
+    "--quant": ("quant", str, f"llamacpp engine: a GGUF repo's quantization ({DEFAULT_QUANT})"),
+    "--mmproj": ("mmproj", str, "llamacpp engine: the vision file (default: beside the model)"),
+    "--threads": ("threads", int, "llamacpp engine: CPU threads (default: the physical cores)"),
 }
 
 

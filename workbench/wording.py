@@ -624,6 +624,21 @@ _SESSION: dict[str, Wording] = {
         "{model} · 已在 {where} 上就绪 · 加载用时 {seconds:.1f} s",
     ),
     "session.cpu": Wording("CPU", "CPU"),
+    "session.llamacpp": Wording("{where} with llama.cpp", "{where}（llama.cpp）"),
+    "session.engine": Wording("engine: {engine}, {reason}", "引擎：{engine}，{reason}"),
+    "engine.reason.asked": Wording("as asked (--engine)", "按 --engine 指定"),
+    "engine.reason.gguf": Wording("the model is GGUF", "模型是 GGUF 格式"),
+    "engine.reason.checkpoint": Wording(
+        "the model is a safetensors checkpoint", "模型是 safetensors 权重"
+    ),
+    "engine.reason.cuda": Wording("a CUDA GPU is here", "本机有 CUDA GPU"),
+    "engine.reason.apple": Wording(
+        "Apple silicon: llama.cpp runs on Metal", "Apple 芯片：llama.cpp 使用 Metal"
+    ),
+    "engine.reason.cpu": Wording(
+        "no CUDA GPU: llama.cpp answers fastest on a CPU",
+        "没有 CUDA GPU：llama.cpp 在 CPU 上回答最快",
+    ),
     "session.gpu": Wording("GPU ({device})", "GPU ({device})"),
     "session.warning": Wording(" · ⚠ {warning}", " · ⚠ {warning}"),
     "session.random_weights": Wording(
@@ -665,6 +680,9 @@ _SESSION: dict[str, Wording] = {
     ),
     "session.stage.processor": Wording("loading the processor", "加载处理器"),
     "session.stage.tiny": Wording("building the tiny random model", "构建随机初始化的小模型"),
+    "session.stage.tiny_gguf": Wording("building the tiny GGUF model", "构建小模型的 GGUF 文件"),
+    "session.stage.llamacpp": Wording("starting llama.cpp", "启动 llama.cpp"),
+    "session.stage.warm_up": Wording("warming up", "预热中"),
     "session.stage.weights": Wording("loading the weights onto {where}", "把权重加载到 {where}"),
 }
 # --- the chat's own marks (`prompts.conversation`): shown on screen, never sent to the model ---

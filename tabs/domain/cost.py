@@ -13,6 +13,7 @@ from tabs.domain.context import AppContext, DomainTab, find_preset, picture, sho
 from tabs.wording import say
 from workbench.budget import Budget, expected_wait, preset_budget, preset_max, resized
 from workbench.budget import visual_tokens as count_visual_tokens
+from workbench.choices import grounding_floor
 from workbench.prompts.presets import Preset
 from workbench.prompts.turns import model_view
 
@@ -105,14 +106,16 @@ def slider_default(ctx: AppContext, preset: Preset | None) -> int:
     """Return the preset's max visual tokens, capped on the CPU; else the device's max."""
     asked = preset.generation.visual_tokens if preset else None
     low, high = visual_slider_range(ctx)
-    return max(low, min(preset_max(asked, *_device_budget(ctx)), high))
+    floor = grounding_floor(preset, ctx.session.status.engine)
+    return max(low, min(preset_max(asked, *_device_budget(ctx), floor), high))
 
 
 def visual_budget(ctx: AppContext, preset: Preset | None, slider: float | None) -> Budget:
     """Return the (min, max) visual tokens an ask uses: the slider's max, min never above it."""
     asked = preset.generation.visual_tokens if preset else None
     high = slider_default(ctx, preset) if slider is None else int(slider)
-    return preset_budget(asked, *_device_budget(ctx), high)
+    floor = grounding_floor(preset, ctx.session.status.engine)
+    return preset_budget(asked, *_device_budget(ctx), high, floor)
 
 
 def _cap_note(ctx: AppContext, preset: Preset | None, slider: int, language: str = "en") -> str:

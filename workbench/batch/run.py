@@ -113,7 +113,7 @@ def run_batch(
         tab=tab,
         text=preset.prompt("en")[1],
         params=replace(params, visual_tokens=budget),
-        strict=strict_choice(None, preset, settings.engine),
+        strict=strict_choice(None, preset, session.status.engine),
         render_tokens=render_tokens(preset, settings),
         fields=schema_fields(preset.schema),
     )

@@ -37,10 +37,10 @@ _MARKER = "workbench_bench_model.json"
 
 def bench_model(settings: Settings, config: str, layers: int | None, runs: int) -> Iterator[str]:
     """Yield the benchmark's lines: one row per dtype, then the pipeline and decode verdicts."""
-    model_dir = _model_dir(settings.cache_dir, config, layers)
+    model_dir = model_dir_for(settings.cache_dir, config, layers)
     device, dtypes = _device_and_dtypes(settings)
     yield f"model {config}{f', {layers} text layers' if layers else ''} (random weights)"
-    yield f"device {device}: {_machine(device)}"
+    yield f"device {device}: {machine(device)}"
     yield (
         f"{'dtype':<24} {'load s':>6} {'peak GiB':>8} {'est GiB':>7} "
         + " ".join(f"{f'{name} ttft s':>13} {'tok/s':>6}" for name in SIZES)
@@ -80,7 +80,7 @@ def _device_and_dtypes(settings: Settings) -> tuple[str, list[str]]:
     return "cpu", ["auto", "float32"]
 
 
-def _machine(device: str) -> str:
+def machine(device: str) -> str:
     if device == "cuda":
         import torch
 
@@ -115,7 +115,7 @@ def _verdict(ok: bool) -> str:
 # ---------------------------------------------------------------- building the model
 
 
-def _model_dir(cache_dir: Path, config: str, layers: int | None) -> Path:
+def model_dir_for(cache_dir: Path, config: str, layers: int | None) -> Path:
     """Return a model directory with random weights for the config, building it once."""
     if config == tiny.TINY_NAME:
         return tiny.ensure_tiny_model(cache_dir)
@@ -193,15 +193,15 @@ def _measure(model_dir: str, dtype: str, pipeline_runs: int) -> dict[str, Any]:
     shape = model_shape(engine.model.config)
     result["estimate_gib"] = memory.estimate(shape, info.dtype, info.visual_tokens[1]).total_gib
     # Untimed: the first pass pages the weights in and warms the kernels.
-    _answer(session, Image.new("RGB", (64, 64), "white"), (16, 16), 2)
+    answer_stats(session, Image.new("RGB", (64, 64), "white"), (16, 16), 2)
     for name, size in SIZES.items():
-        stats = _answer(session, Image.new("RGB", size, "white"), GPU_BUDGET, NEW_TOKENS)
+        stats = answer_stats(session, Image.new("RGB", size, "white"), GPU_BUDGET, NEW_TOKENS)
         result[name] = {
             "visual_tokens": stats.visual_tokens,
             "ttft": stats.time_to_first_token,
             "tok_s": stats.tokens_per_second or 0.0,
         }
-    stats = _answer(session, Image.new("RGB", PHONE, "white"), info.visual_tokens, 1)
+    stats = answer_stats(session, Image.new("RGB", PHONE, "white"), info.visual_tokens, 1)
     result["phone"] = {"visual_tokens": stats.visual_tokens, "ttft": stats.time_to_first_token}
     if pipeline_runs:
         result.update(_pipeline_against_bare(session, pipeline_runs))
@@ -216,7 +216,7 @@ def _messages(image: Any) -> list[dict[str, Any]]:
     return [{"role": "user", "content": [{"type": "image", "image": image}, question]}]
 
 
-def _answer(session: Any, image: Any, budget: Budget, new_tokens: int) -> Any:
+def answer_stats(session: Any, image: Any, budget: Budget, new_tokens: int) -> Any:
     from workbench.engines.base import GenerationParams
 
     messages = _messages(image)

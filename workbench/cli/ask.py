@@ -16,8 +16,10 @@ from workbench import settings as settings_module
 from workbench.answers.checks import CheckContext
 from workbench.choices import ask_budget, preset_params, render_tokens, strict_choice
 from workbench.engines.base import EngineError, GenerationParams, one_line
+from workbench.engines.choice import choose_engine
 from workbench.intake import read_intake
 from workbench.intake.images import ImageError
+from workbench.messages import word
 from workbench.pipeline import (
     Answer,
     Delta,
@@ -144,7 +146,7 @@ def run_ask(args: argparse.Namespace) -> int:
         text = args.question if args.question is not None else _preset_question(preset, args)
         if not text.strip():
             raise ValueError("the question is empty")
-        strict = strict_choice(args.strict, preset, settings.engine)
+        strict = strict_choice(args.strict, preset, choose_engine(settings).engine)
         alarm = _alarm(args.threshold, args.direction)
         _check_repair_turns(args.repair_turns)
         intake = read_intake(
@@ -262,7 +264,9 @@ def ask_report(record: dict[str, Any], status: Status, answer: Answer) -> dict[s
     last = answer.stats[-1].as_dict()
     last["timings"]["load_s"] = round(status.load_seconds or 0.0, 3)
     patches = [patch.name for patch in status.patches]
-    return {**record, "dtype_reason": status.dtype_reason, "patches": patches, **last}
+    reason = word(status.engine_reason, "en") if status.engine_reason else ""
+    extra = {"dtype_reason": status.dtype_reason, "engine_reason": reason, "patches": patches}
+    return {**record, **extra, **last}
 
 
 def summary_lines(record: dict[str, Any]) -> list[str]:

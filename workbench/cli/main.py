@@ -44,11 +44,12 @@ Without --json the answer streams to stdout; stderr shows the loading stages, th
 structured preset) the verdict, the domain checks and the boxes, one [line] each.
 
 --json prints ONE object on stdout and nothing on stderr but an error: the result record, the
-same keys as the app's result.json (asked_at, model, random_weights, device, dtype, tab,
-preset, language, role, question, parameters, image_name, image_sha256, image_size, region,
-pages, enhanced, history_left_out, answer, parsed, validation, checks, boxes, evidence,
-repairs, turns), plus dtype_reason, patches, and the last turn's tokens, timings (with
-load_s), finish_reason and constrained (whether decoding was held to the schema).
+same keys as the app's result.json (asked_at, model, random_weights, device, dtype, engine,
+tab, preset, language, role, question, parameters, image_name, image_sha256, image_size,
+region, pages, enhanced, history_left_out, answer, parsed, validation, checks, boxes,
+evidence, repairs, turns), plus dtype_reason, engine_reason (why that engine answered),
+patches, and the last turn's tokens, timings (with load_s), finish_reason and constrained
+(whether decoding was held to the schema).
 
 {EXIT_CODES}"""
 
@@ -159,7 +160,9 @@ def _add_bench(commands: Any) -> None:
         "what",
         choices=["strict", "examples", "model", "app", "remote", "load", "ocr"],
         help="strict: valid share and ms/token; examples: drawing time; model: load, memory, "
-        "speed per dtype on a random model of a real size; app: page-up time and idle memory; "
+        "speed per dtype on a random model of a real size (--engine llamacpp: on llama.cpp; "
+        "--engine both: llama.cpp against transformers bf16, alternating); app: page-up time "
+        "and idle memory; "
         "remote: the remote engine vs a bare openai client (--engine openai --base-url URL); "
         "load: --users users asking --questions questions each, through the app, to --base-url; "
         "ocr: OCR time, recall clean / darkened / enhanced, evidence on each example",
@@ -297,6 +300,10 @@ def console() -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     try:
+        # `bench model --engine both`: llama.cpp and transformers side by side, not a setting.
+        args.engines = ("transformers", "llamacpp") if args.engine == "both" else ()
+        if args.engines:
+            args.engine = "llamacpp"
         settings = settings_module.from_environment(args)
         lines = _bench_lines(args, settings)
         for line in lines:
@@ -319,6 +326,11 @@ def _bench_lines(args: argparse.Namespace, settings: settings_module.Settings) -
         from workbench.bench.app import bench_app
 
         return bench_app(args.runs or 5, settings.model if args.model else "tiny")
+    if args.what == "model" and settings.engine == "llamacpp":
+        from workbench.bench.engines import bench_engines
+
+        engines = args.engines or ("llamacpp",)
+        return bench_engines(settings, args.config, args.layers, args.runs or 1, engines)
     if args.what == "model":
         from workbench.bench.model import bench_model
 

@@ -8,8 +8,10 @@ Images go as `data:` URLs, already resized the way Qwen3-VL's processor would re
 the visual-token budget: any server then sees exactly the tokens the budget allows, and the
 cost line stays true. vLLM and SGLang (their `/models` say `owned_by` "vllm", "sglang") also get
 the sampling settings the OpenAI API lacks (top_k, repetition_penalty) and the budget as
-`mm_processor_kwargs`, and hold decoding to a `response_format` JSON schema; other servers get
-the standard fields only (`transformers serve` refuses unknown fields, ignores `response_format`).
+`mm_processor_kwargs`, and hold decoding to a `response_format` JSON schema; llama.cpp's
+server ("llamacpp") holds it too, and gets its own names for top_k and the repetition penalty;
+other servers get the standard fields only (`transformers serve` refuses unknown fields, ignores
+`response_format`). The llama.cpp engine runs that server in this process and talks to it here.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ log = logging.getLogger(__name__)
 
 # Servers that take the extra sampling fields and the budget, and constrain `response_format`.
 FULL_SERVERS = ("vllm", "sglang")
+LLAMACPP = "llamacpp"  # llama.cpp's server: its own sampling names, and a schema grammar
+CONSTRAINING_SERVERS = (*FULL_SERVERS, LLAMACPP)
 MODELS_TIMEOUT = 10.0  # seconds for the model list: an unreachable host should not hold a tab
 JPEG_QUALITY = 90
 ENCODED_KEPT = 8  # images kept encoded: a repair turn or a follow-up sends the same one again
@@ -99,7 +103,7 @@ class OpenAIEngine:
             model=name,
             remote=url,
             served_by=served_by,
-            constrains_schema=served_by in FULL_SERVERS,
+            constrains_schema=served_by in CONSTRAINING_SERVERS,
         )
         return cls(client, info)
 
@@ -227,6 +231,10 @@ class OpenAIEngine:
             if self._send_budget:
                 extra["mm_processor_kwargs"] = {"size": size_bounds(budget)}
             request["extra_body"] = extra
+        elif self.info.served_by == LLAMACPP:
+            request["extra_body"] = {"repeat_penalty": params.repetition_penalty}
+            if params.top_k and not params.greedy:
+                request["extra_body"]["top_k"] = params.top_k
         return request
 
     def count_tokens(self, text: str) -> int:

@@ -11,7 +11,7 @@ import json
 import threading
 from typing import Any, NamedTuple
 
-ENGINES_WITH_STRICT = ("transformers", "openai")
+ENGINES_WITH_STRICT = ("transformers", "llamacpp", "openai")
 
 
 class StrictSupport(NamedTuple):

@@ -248,7 +248,7 @@ def _ask_turn(
         history=history,
         history_tokens=session.settings.history_tokens,
         evidence=True,
-        strict=strict_choice(None, preset, session.settings.engine),
+        strict=strict_choice(None, preset, session.status.engine),
         repair_turns=REPAIR_TURNS,
     )
     started = time.perf_counter()

@@ -31,6 +31,7 @@ JSON or not a valid JSON Schema — raises `PresetError`, naming the file and th
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -178,6 +179,11 @@ class Preset(_Model):
     def structured(self) -> bool:
         """True when the answer must be JSON valid against `schema`."""
         return self.schema is not None
+
+    @property
+    def returns_boxes(self) -> bool:
+        """True when the schema asks for boxes (`bbox_2d`) anywhere."""
+        return self.schema is not None and "bbox_2d" in json.dumps(self.schema)
 
     def prompt(self, language: str = "en") -> tuple[str, str]:
         """Return (system prompt, default question) in "en" or "zh"."""
