@@ -186,3 +186,37 @@ def test_preset_budget(
     asked: Budget | None, device: str, device_budget: Budget, slider: int | None, expected: Budget
 ) -> None:
     assert preset_budget(asked, device, device_budget, slider) == expected
+
+
+@pytest.mark.parametrize(
+    ("asked", "floor", "expected"),
+    [
+        (RECEIPT, 1024, (256, 1024)),  # a box-returning preset on llama.cpp: 1,024 at least
+        (GAUGE, 1024, (256, 768)),  # never above what the preset asks
+        (RECEIPT, 0, (256, 384)),  # no floor: the CPU cap
+    ],
+)
+def test_a_floor_keeps_a_grounding_preset_above_the_cpu_cap(
+    asked: Budget, floor: int, expected: Budget
+) -> None:
+    assert preset_budget(asked, "cpu", CPU_BUDGET, floor=floor) == expected
+
+
+@pytest.mark.parametrize(
+    ("tab", "engine", "expected"),
+    [
+        ("screenshots", "llamacpp", 1024),  # its presets return boxes
+        ("screenshots", "transformers", 0),  # the CPU cap stays (the first word in ~15 s)
+        ("homework", "llamacpp", 0),  # no boxes: the cap stays
+    ],
+)
+def test_the_grounding_floor_is_for_box_presets_on_llamacpp(
+    tab: str, engine: str, expected: int
+) -> None:
+    from workbench.choices import grounding_floor
+    from workbench.prompts.presets import load_all
+
+    preset = next(preset for preset in load_all()[tab].presets if preset.structured)
+    assert preset.returns_boxes == (tab == "screenshots")
+    assert grounding_floor(preset, engine) == expected
+    assert grounding_floor(None, engine) == 0
