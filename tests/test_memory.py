@@ -146,7 +146,11 @@ def test_a_model_that_does_not_fit_is_refused_before_loading(cache_dir, weights_
 
 def test_skip_memory_check_loads_anyway(cache_dir):
     settings = Settings(
-        model="tiny", cache_dir=cache_dir, memory_limit_gib=0.01, skip_memory_check=True
+        model="tiny",
+        engine="transformers",
+        cache_dir=cache_dir,
+        memory_limit_gib=0.01,
+        skip_memory_check=True,
     )
     session = ModelSession(settings)
     assert session.get().model is not None

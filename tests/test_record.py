@@ -23,7 +23,9 @@ from workbench.record import boxes_json, checks_json, result_record
 from workbench.session import Status
 
 GAUGE = load_all()["gauges"].get("Read the value")
-STATUS = Status("ready", "tiny", device="cpu", dtype="bfloat16", random_weights=True)
+STATUS = Status(
+    "ready", "tiny", device="cpu", dtype="bfloat16", random_weights=True, engine="transformers"
+)
 NOON = datetime(2025, 1, 31, 12, 0, 0, tzinfo=UTC)
 READING = {
     "value": 6.4,
@@ -107,6 +109,7 @@ def test_a_preset_answer_with_region_and_alarm_records_everything():
         "random_weights": True,
         "device": "cpu",
         "dtype": "bfloat16",
+        "engine": "transformers",
         "tab": "gauges",
         "preset": "Read the value",
         "language": "zh",

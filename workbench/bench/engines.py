@@ -46,7 +46,7 @@ def bench_engines(
     if "llamacpp" in engines:
         files["llamacpp"] = _gguf_pair(model_dir)
         model, mmproj = (Path(path).name for path in files["llamacpp"])
-        yield f"llamacpp files: {model} + {mmproj}"
+        yield f"files for llamacpp: {model} + {mmproj}"
     yield (
         f"{'engine':<22} {'load s':>6} {'peak GiB':>8} "
         + " ".join(f"{f'{name} ttft s':>13} {'tok/s':>6}" for name in SIZES)
@@ -133,7 +133,7 @@ def _verdicts(median: dict[str, dict[str, Any]]) -> Iterator[str]:
         yield _target(f"first token {size}", ratio, f"≤ {limit:g}× transformers'", ratio <= limit)
     peak = fast["peak_gib"]
     limit = TARGETS["peak_gib"]
-    yield f"llamacpp peak memory {peak:.2f} GiB  target ≤ {limit:g} {_mark(peak <= limit)}"
+    yield f"peak memory of llamacpp {peak:.2f} GiB  target ≤ {limit:g} {_mark(peak <= limit)}"
 
 
 def _target(what: str, ratio: float, target: str, ok: bool) -> str:
