@@ -12,6 +12,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,12 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         f"whose server batches them; {LLAMACPP_SLOTS} with llama.cpp, its slots; 1 with "
         "transformers)",
     )
+    parser.add_argument(
+        "--mcp",
+        action="store_true",
+        default=os.environ.get("WORKBENCH_MCP", "").lower() in ("1", "true", "yes", "on"),
+        help="also serve the tabs' ask endpoints as MCP tools for agents, at /gradio_api/mcp/",
+    )
     settings_module.add_arguments(parser)
     return parser
 
@@ -96,25 +103,37 @@ def serve(
     # among them only slows the page coming up, and later collections need not walk them again.
     gc.disable()
     import login as security
-    from tabs.app import build_app, create_context, launch_options
+    from tabs.agents import serve_only_tools
+    from tabs.app import AGENT_TABS, build_app, create_context, launch_options
 
     security.warn_short_passwords(auth or [])
     ctx = create_context(settings, concurrency=concurrency)
-    if settings.remote:  # one request: the status line tells at once whether the server answers
+    # --preload: a demo's first question should not wait for the load; a remote server is one
+    # request, and the status line then tells at once whether it answers.
+    if settings.preload or settings.remote:
         ctx.session.preload()
     app = build_app(ctx)
     app.queue(default_concurrency_limit=concurrency)
     gc.freeze()
     gc.enable()
-    _, local_url, share_url = app.launch(
-        server_name=args.host,
-        server_port=args.port,
-        share=args.share,
-        prevent_thread_lock=True,
-        quiet=quiet,
-        **launch_options(ctx),
-        **security.launch_options(auth, throttle),
-    )
+    throttle = throttle if throttle is not None else security.LoginThrottle()
+    guards = security.launch_options(auth, throttle)
+    if args.mcp and auth:  # Gradio serves MCP outside its login: the app's login guards it
+        guards["app_kwargs"]["middleware"].append(security.mcp_middleware(throttle))
+    with warnings.catch_warnings():  # about the page's own endpoints, which are no tools
+        warnings.filterwarnings("ignore", "This MCP server includes a tool that has a gr.State")
+        _, local_url, share_url = app.launch(
+            server_name=args.host,
+            server_port=args.port,
+            share=args.share,
+            prevent_thread_lock=True,
+            quiet=quiet,
+            mcp_server=args.mcp,
+            **launch_options(ctx),
+            **guards,
+        )
+    if args.mcp:
+        serve_only_tools(app, AGENT_TABS, login=auth[0] if auth else None)
     return app, local_url, share_url
 
 

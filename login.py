@@ -1,6 +1,7 @@
-"""Guards for an app behind a password: slow login guessing, keep the API out of the login page.
+"""Guards for an app behind a password: slow login guessing, keep the API out of the login page,
+and the MCP endpoint behind the same login.
 
-Not a tab. Gradio 6 has no option for either, so both are small ASGI middlewares handed to
+Not a tab. Gradio 6 has no option for any, so all are small ASGI middlewares handed to
 `Blocks.launch(app_kwargs={"middleware": ...})`. They sit inside Gradio's own middlewares (so
 they see pages before compression) and read only the Gradio app's `auth`, `auth_dependency`,
 `tokens` and `cookie_id` attributes, to tell a logged-in visitor.
@@ -8,6 +9,10 @@ they see pages before compression) and read only the Gradio app's `auth`, `auth_
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hmac
+import inspect
 import ipaddress
 import json
 import logging
@@ -19,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -281,3 +287,87 @@ def launch_options(
         Middleware(HideApiInfoMiddleware),
     ]
     return {"auth": auth, "auth_message": AUTH_MESSAGE, "app_kwargs": {"middleware": middleware}}
+
+
+# ------------------------------------------------------------ the MCP endpoint behind the login
+# Gradio mounts its MCP server (`/gradio_api/mcp/…`) outside its own login check, so behind
+# `--auth` a request gets through only with the page's login cookie or an `Authorization: Basic`
+# header holding one of the app's user:password pairs. Wrong passwords count in the login
+# page's `LoginThrottle`, so guessing is no faster here.
+
+MCP_PATH = "/gradio_api/mcp"
+NOT_LOGGED_IN = (
+    "This app needs a login: send its user and password as HTTP Basic auth "
+    "(Authorization: Basic base64(user:password))."
+)
+WRONG_PASSWORD = "Wrong user or password for this app's MCP server."
+
+
+def mcp_middleware(throttle: LoginThrottle) -> Middleware:
+    """Return the middleware that guards the MCP endpoint, counting failures in `throttle`."""
+    return Middleware(McpLoginMiddleware, throttle=throttle)
+
+
+class McpLoginMiddleware:
+    """Refuse MCP requests (401) that carry neither the login cookie nor a right password."""
+
+    def __init__(self, app: ASGIApp, throttle: LoginThrottle) -> None:
+        self.app = app
+        self.throttle = throttle
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route = _route(scope)
+        guarded = route == MCP_PATH or route.startswith(MCP_PATH + "/")
+        if scope["type"] != "http" or not guarded or _logged_in(scope):
+            await self.app(scope, receive, send)
+            return
+        pair = basic_credentials(Headers(scope=scope).get("authorization", ""))
+        if pair is None:
+            await _unauthorized(send, NOT_LOGGED_IN)
+            return
+        client = client_key(scope)
+        wait = self.throttle.admit(client)
+        if wait > 0:
+            await _too_many_requests(send, wait)
+            return
+        if not await password_ok(scope.get("app"), *pair):
+            log.warning("a wrong password for the MCP server from %s", client)
+            await _unauthorized(send, WRONG_PASSWORD)
+            return
+        self.throttle.succeeded(client)
+        await self.app(scope, receive, send)
+
+
+def basic_credentials(header: str) -> tuple[str, str] | None:
+    """Return the (user, password) of an `Authorization: Basic …` header; None for any other."""
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, sep, password = decoded.partition(":")
+    return (user, password) if sep else None
+
+
+async def password_ok(app: Any, user: str, password: str) -> bool:
+    """Return whether the Gradio app's login takes this user and password (as its /login does)."""
+    auth = getattr(app, "auth", None)
+    if callable(auth):
+        accepted = auth(user, password)
+        return bool(await accepted if inspect.isawaitable(accepted) else accepted)
+    if not isinstance(auth, dict) or user not in auth:
+        return False
+    return hmac.compare_digest(password.encode(), str(auth[user]).encode())
+
+
+async def _unauthorized(send: Send, detail: str) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"www-authenticate", b'Basic realm="workbench", charset="UTF-8"'),
+    ]
+    await send({"type": "http.response.start", "status": 401, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -9,6 +9,7 @@ from typing import Any
 import gradio as gr
 
 from tabs import batch, evaluate, gauges, homework, receipts, screenshots
+from tabs.agents import add_tools
 from tabs.domain import cost
 from tabs.domain.answering import status_line
 from tabs.domain.context import AppContext, DomainTab, find_preset
@@ -27,6 +28,8 @@ from workbench.settings import Settings
 DOMAIN_TABS = (receipts, screenshots, homework, gauges)
 # Not domain tabs: many files with one preset, and people grading an eval run.
 TABS = (*DOMAIN_TABS, batch, evaluate)
+# Each domain tab is also a tool for agents (`/<tab>_tool`; MCP with `launch.py --mcp`).
+AGENT_TABS = tuple(tab.TAB for tab in DOMAIN_TABS)
 THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="slate")
 CSS = """
 .model-status p { margin: 0; font-size: 0.92em; }
@@ -95,6 +98,8 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 if tab in DOMAIN_TABS:
                     built.append((tab.TAB, ui))
         _wire_page(app, ctx, status, ui_language, built)
+        add_tools(app, ctx, AGENT_TABS)
+        ctx.departures.watch(app)  # what Gradio keeps for a closed page goes, in time
     return app
 
 

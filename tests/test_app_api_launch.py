@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
-from gradio_client import Client
+from gradio_client import Client, handle_file
 
 from tests.app_client import (
     QUICK,
@@ -24,6 +24,7 @@ from tests.app_client import (
 )
 from tests.conftest import launch_app
 from workbench.bench.app import free_port
+from workbench.examples import ensure_examples
 
 REPO = Path(__file__).resolve().parent.parent
 SHARE_WAIT_SECONDS = 40
@@ -124,3 +125,30 @@ def test_a_model_that_fails_to_load_is_explained_and_the_app_keeps_serving(
     finally:
         app.close()
         broken.session.unload()
+
+
+# --- launch.py --preload ------------------------------------------------------------------
+
+
+def test_preload_loads_the_model_before_any_question(cache_dir):
+    import launch
+
+    temp = os.environ.get("GRADIO_TEMP_DIR")
+    args = launch.parse_args(["--model", "tiny", "--port", str(free_port()), "--preload"])
+    app, url, _ = launch.serve(args, quiet=True)
+    try:
+        client = Client(url, verbose=False)
+        deadline = time.monotonic() + 120
+        statuses = [client.predict("en", api_name="/status")]
+        while " ready on " not in statuses[-1] and time.monotonic() < deadline:
+            time.sleep(0.2)
+            statuses.append(client.predict("en", api_name="/status"))
+        assert " ready on " in statuses[-1], statuses  # no question was asked
+        assert all("loads on the first question" not in status for status in statuses[1:])
+        gauge = ensure_examples(cache_dir / "examples")["gauges"][0].image_path
+        _, result = ask_quick(client, "gauges", {"image": handle_file(str(gauge)), "boxes": []})
+        assert result["run_status"].startswith("⏱"), result["run_status"]  # answered
+        assert client.predict("en", api_name="/status") == statuses[-1]  # loaded once
+    finally:
+        app.close()
+        os.environ["GRADIO_TEMP_DIR"] = temp or ""  # serve() gave the app a folder of its own

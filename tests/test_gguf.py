@@ -55,8 +55,8 @@ def _error(call, *args, **kwargs) -> ModelLoadError:
 @pytest.mark.parametrize(
     ("quant", "expected"),
     [
-        ("Q4_K_M", ("Qwen3VL-4B-Instruct-Q4_K_M.gguf", "mmproj-Qwen3VL-4B-Instruct-F16.gguf")),
-        ("q4_k_m", ("Qwen3VL-4B-Instruct-Q4_K_M.gguf", "mmproj-Qwen3VL-4B-Instruct-F16.gguf")),
+        ("Q4_K_M", ("Qwen3VL-4B-Instruct-Q4_K_M.gguf", "mmproj-Qwen3VL-4B-Instruct-Q8_0.gguf")),
+        ("q4_k_m", ("Qwen3VL-4B-Instruct-Q4_K_M.gguf", "mmproj-Qwen3VL-4B-Instruct-Q8_0.gguf")),
         ("Q8_0", ("Qwen3VL-4B-Instruct-Q8_0.gguf", "mmproj-Qwen3VL-4B-Instruct-Q8_0.gguf")),
         ("F16", ("Qwen3VL-4B-Instruct-F16.gguf", "mmproj-Qwen3VL-4B-Instruct-F16.gguf")),
         ("f16", ("Qwen3VL-4B-Instruct-F16.gguf", "mmproj-Qwen3VL-4B-Instruct-F16.gguf")),

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("torch", "transformers")
 # The modules that load and run the model: the session imports them when a model loads.
 MODEL_MODULES = {
+    "workbench.engines.compiled",
     "workbench.engines.loading",
     "workbench.engines.sizing",
     "workbench.engines.transformers",

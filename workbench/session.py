@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
+import string
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -38,22 +40,40 @@ def random_weights_warning(language: str = "en") -> str:
     return word("session.random_weights", ui_language(language))
 
 
-# The loading stages, by the English that `engines/loading.py` and `_load_engine` report.
-_STAGES = {
-    WORDING[key].en: key
-    for key in WORDING
-    if key.startswith("session.stage.") and "{" not in WORDING[key].en
-}
-_WEIGHTS = WORDING["session.stage.weights"].en.removesuffix("{where}")
+def _stage_pattern(english: str) -> re.Pattern[str]:
+    """Return a pattern matching a stage's English wording, each {fact} a named group."""
+    parts = []
+    for literal, fact, _, _ in string.Formatter().parse(english):
+        parts.append(re.escape(literal))
+        if fact is not None:
+            parts.append(f"(?P<{fact}>.+?)")
+    return re.compile("".join(parts) + r"\Z")
+
+
+def _literal_length(english: str) -> int:
+    return sum(len(literal) for literal, *_ in string.Formatter().parse(english))
+
+
+# The loading stages, by the English that the engines report ("loading the weights onto cpu
+# (bfloat16)", "downloading x: 1.2 of 8.9 GB · …"), the most words first: "downloading {file}"
+# would otherwise take a whole progress line as its file name.
+_STAGES = [
+    (_stage_pattern(WORDING[key].en), key)
+    for key in sorted(
+        (key for key in WORDING if key.startswith("session.stage.")),
+        key=lambda key: -_literal_length(WORDING[key].en),
+    )
+]
 
 
 def _stage(stage: str, language: str) -> str:
-    """Return a reported stage in `language` ("loading the weights onto cpu (bfloat16)" too);
+    """Return a reported stage in `language`, its facts (a device, a file, bytes) as they are;
     a stage the table does not know is shown as it is."""
-    if stage.startswith(_WEIGHTS):
-        return word("session.stage.weights", language, where=stage.removeprefix(_WEIGHTS))
-    key = _STAGES.get(stage)
-    return stage if key is None else word(key, language)
+    for pattern, key in _STAGES:
+        found = pattern.match(stage)
+        if found:
+            return word(key, language, **found.groupdict())
+    return stage
 
 
 @dataclass(frozen=True)
@@ -77,6 +97,7 @@ class Status:
     constrains_schema: bool = True  # whether strict mode holds decoding to the schema
     engine: str = ""  # "transformers", "llamacpp" or "openai"
     engine_reason: str = ""  # why that engine: a key of the wording table ("engine.reason.*")
+    compiled: str = ""  # compiled decoding: "" not asked for, "on", else why it fell back
 
     def summary(self, language: str = "en") -> str:
         """Return a short line for a client's eyes: what the model is doing, in plain words."""
@@ -132,9 +153,16 @@ class Status:
         if self.patches:
             names = ", ".join(patch.name for patch in self.patches)
             parts.append(word("session.patches", language, names=names))
+        if self.compiled:
+            parts.append(self._compiled_line(language))
         if self.engine_reason:
             parts.append(self.engine_line(language))
         return word("separator.sentence", language).join(parts)
+
+    def _compiled_line(self, language: str) -> str:
+        if self.compiled == "on":
+            return word("session.compiled", language)
+        return word("session.compile_failed", language, reason=self.compiled)
 
     def engine_line(self, language: str = "en") -> str:
         """Return which engine answers and why ("engine: llamacpp, no CUDA GPU: …")."""
@@ -168,6 +196,8 @@ class Status:
         line += f", loaded in {self.load_seconds:.1f} s"
         if self.patches:
             line += "; patches: " + ", ".join(patch.name for patch in self.patches)
+        if self.compiled:
+            line += f"; {self._compiled_line('en')}"
         if self.engine_reason:
             line += f"; {self.engine_line()}"
         if self.random_weights:
@@ -369,6 +399,7 @@ class ModelSession:
             remote=info.remote,
             served_by=info.served_by,
             constrains_schema=info.constrains_schema,
+            compiled=info.compiled,
         )
         self._set_status(ready)
         log.info("%s", ready.describe())

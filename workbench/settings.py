@@ -22,6 +22,7 @@ DEVICES = ("auto", "cuda", "mps", "cpu")
 DTYPES = ("auto", "bfloat16", "float16", "float32")
 ATTENTION = ("auto", "sdpa", "eager", "flash_attention_2")
 QUANTIZATION = ("none", "4bit", "8bit")
+COMPILE = ("auto", "on", "off")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ class Settings:
     quant: str = DEFAULT_QUANT  # which of a GGUF repo's files: Q4_K_M, Q8_0, F16, …
     mmproj: str = ""  # the vision file beside a local .gguf; "": found beside it or in the repo
     threads: int | None = None  # None: one per physical core
+    # Compiled decoding (transformers): a static KV cache and a compiled decoding step.
+    compile: str = "auto"  # auto: on with CUDA, once measured there; on; off
+    preload: bool = False  # load (and warm up) when the app starts, not on the first question
 
     def __post_init__(self) -> None:
         _check_choice("engine", self.engine, ENGINES)
@@ -67,6 +71,7 @@ class Settings:
         if not (math.isfinite(self.request_timeout) and self.request_timeout > 0):
             raise ValueError(f"request timeout must be > 0 s, got {self.request_timeout}")
         _check_choice("device", self.device, DEVICES)
+        _check_choice("compile", self.compile, COMPILE)
         _check_choice("dtype", self.dtype, DTYPES)
         _check_choice("attention", self.attention, ATTENTION)
         _check_choice("quantization", self.quantization, QUANTIZATION)
@@ -134,6 +139,12 @@ _FLAGS: dict[str, tuple[str, type, str]] = {
     "--quant": ("quant", str, f"llamacpp engine: a GGUF repo's quantization ({DEFAULT_QUANT})"),
     "--mmproj": ("mmproj", str, "llamacpp engine: the vision file (default: beside the model)"),
     "--threads": ("threads", int, "llamacpp engine: CPU threads (default: the physical cores)"),
+    "--compile": (
+        "compile",
+        str,
+        "transformers engine: compiled decoding, auto, on or off (auto: off until measured)",
+    ),
+    "--preload": ("preload", bool, "load the model as the app starts, not on the first question"),
 }
 
 

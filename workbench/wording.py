@@ -683,7 +683,26 @@ _SESSION: dict[str, Wording] = {
     "session.stage.tiny_gguf": Wording("building the tiny GGUF model", "构建小模型的 GGUF 文件"),
     "session.stage.llamacpp": Wording("starting llama.cpp", "启动 llama.cpp"),
     "session.stage.warm_up": Wording("warming up", "预热中"),
+    "session.stage.compile": Wording("compiling for fast decoding", "编译以加速解码"),
+    "session.compiled": Wording("compiled decoding", "编译解码"),
+    "session.compile_failed": Wording(
+        "compiling failed, decoding eagerly ({reason})", "编译失败，改用普通解码（{reason}）"
+    ),
     "session.stage.weights": Wording("loading the weights onto {where}", "把权重加载到 {where}"),
+    # Downloads (`engines/download.py`): the whole model's bytes, the speed and the time left.
+    "session.stage.hub": Wording("asking the hub for {repo}'s files", "查询 {repo} 的文件列表"),
+    "session.stage.download": Wording("downloading {file}", "下载 {file}"),
+    "session.stage.download_bytes": Wording(
+        "downloading {file}: {done} of {total}", "下载 {file}：{done} / {total}"
+    ),
+    "session.stage.download_seconds": Wording(
+        "downloading {file}: {done} of {total} · {speed} · about {seconds} s left",
+        "下载 {file}：{done} / {total} · {speed} · 约剩 {seconds} 秒",
+    ),
+    "session.stage.download_minutes": Wording(
+        "downloading {file}: {done} of {total} · {speed} · about {minutes} min left",
+        "下载 {file}：{done} / {total} · {speed} · 约剩 {minutes} 分钟",
+    ),
 }
 # --- the chat's own marks (`prompts.conversation`): shown on screen, never sent to the model ---
 _CHAT: dict[str, Wording] = {
@@ -740,6 +759,38 @@ _TABS: dict[str, Wording] = {
     "threshold.not_finite": Wording(
         "The alarm threshold {value!r} is not a finite number.",
         "报警阈值 {value!r} 不是有限的数字。",
+    ),
+    # A tool for agents (`tabs.agents`): the image it was given (`tabs.agent_images`).
+    "agent.image_missing": Wording(
+        "Give the image: a public {web} URL, a {data} URL ({example}), or the path {upload} "
+        "returned for the file.",
+        "请给出图片：一个公开的 {web} 网址、一个 {data} 网址（{example}），"
+        "或把文件上传到 {upload} 后得到的路径。",
+    ),
+    "agent.image_unknown": Wording(
+        "{value!v} is not an image this tool can take. Give a public {web} URL, a {data} URL "
+        "({example}), or the path {upload} returned for the file.",
+        "{value!v} 不是本工具能接受的图片。请给出一个公开的 {web} 网址、一个 {data} 网址"
+        "（{example}），或把文件上传到 {upload} 后得到的路径。",
+    ),
+    "agent.image_fetch": Wording(
+        "The image at {url!v} could not be fetched: {reason}. Give a URL on the public "
+        "internet, or upload the file to {upload} and pass the path it returns.",
+        "无法获取 {url!v} 处的图片：{reason}。请给出公网上的网址，或把文件上传到 {upload}，"
+        "再传入返回的路径。",
+    ),
+    "agent.fetch.unknown_host": Wording("no address is known for {host}", "找不到 {host} 的地址"),
+    "agent.fetch.not_public": Wording(
+        "{host} is not a public address, and the server fetches only from public ones",
+        "{host} 不是公网地址，服务器只从公网地址获取图片",
+    ),
+    "agent.fetch.status": Wording("the server answered {status}", "服务器返回了状态码 {status}"),
+    "agent.fetch.redirects": Wording("more than {limit} redirects", "重定向超过 {limit} 次"),
+    "agent.data_url": Wording(
+        "The {data} URL holds no {encoding} data. Send {example}: the file's bytes in "
+        "{encoding} after the comma.",
+        "这个 {data} 网址里没有 {encoding} 数据。请发送 {example}：逗号后面是文件内容的 "
+        "{encoding} 编码。",
     ),
     # Failures and stops, said in the chat and on the run line.
     "load.failed": Wording(

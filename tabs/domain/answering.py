@@ -31,6 +31,7 @@ from tabs.wording import say
 from workbench.answers.checks import CheckContext
 from workbench.engines.base import EngineError, GenerationParams, ModelLoadError, one_line
 from workbench.intake import Intake
+from workbench.intake.cache import release_free_memory
 from workbench.pipeline import (
     Answer,
     Delta,
@@ -93,6 +94,9 @@ def answer(
         yield from _stream(conversation, exchange, question, shown, ctx, tab, stop, said)
     finally:
         ctx.stops.finish((request.session_hash, tab.key), stop)
+        # Once the last update is out: the image, its visual tokens and the OCR's buffers were
+        # freed, but glibc would keep the pages, and the app's memory would creep up all day.
+        release_free_memory()
 
 
 def _stream(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 from gradio.utils import get_upload_folder
@@ -20,6 +22,9 @@ from workbench.intake.enhance import EnhanceMode
 from workbench.prompts.presets import PRESETS_DIR, Preset, PresetError, PresetFile
 from workbench.session import ModelSession
 from workbench.settings import Settings
+
+if TYPE_CHECKING:
+    from gradio.state_holder import StateHolder
 
 log = logging.getLogger(__name__)
 Updates = dict[str, Any]  # component name → new value
@@ -55,6 +60,59 @@ class Stops:
                 del self._events[key]
 
 
+class Departures:
+    """Browser sessions whose page has closed: what Gradio keeps for them is dropped.
+
+    Gradio keeps every session's state (its conversations, each component an event changed,
+    a copy of the page's config: about 1 MB here) until 10,000 sessions have come; closing
+    the page only clears the state's values an hour later. The last `keep` departed sessions
+    stay, so a page that reconnects after a network blip or a laptop's sleep finds its
+    conversation; older ones go. One used after it left (the page came back, or an answer
+    ended after the page closed) is given another turn.
+    """
+
+    def __init__(self, keep: int = 16) -> None:
+        self.keep = keep
+        self._left: OrderedDict[str, float] = OrderedDict()  # session → when it left
+        self._lock = threading.Lock()
+        self._app: gr.Blocks | None = None
+
+    def watch(self, app: gr.Blocks) -> None:
+        """Let go of the sessions that leave `app` from now on (its `unload` event)."""
+        self._app = app
+        app.unload(self.leave)
+
+    def leave(self, request: gr.Request) -> None:
+        """A page closed: note its session, and drop the oldest departed beyond `keep`."""
+        if self._app is not None:
+            self.left(self._app.state_holder, request.session_hash)
+
+    def left(self, sessions: StateHolder, session: str) -> None:
+        """Note that `session` left; drop the state of those that left before the last `keep`."""
+        now = time.time()
+        with self._lock:
+            self._left[session] = now
+            self._left.move_to_end(session)
+            for _ in range(len(self._left) - self.keep):
+                gone, when = self._left.popitem(last=False)
+                if not _drop_unless_used(sessions, gone, when):
+                    self._left[gone] = now  # another turn: dropped then, unless used again
+
+    def __len__(self) -> int:
+        return len(self._left)
+
+
+def _drop_unless_used(sessions: StateHolder, session: str, left_at: float) -> bool:
+    """Drop a session's state unless it was used after `left_at`; return whether it was."""
+    with sessions.lock:
+        used = sessions.time_last_used.get(session)
+        if used is not None and used.timestamp() > left_at:
+            return False
+        sessions.session_data.pop(session, None)
+        sessions.time_last_used.pop(session, None)
+        return True
+
+
 @dataclass(frozen=True)
 class AppContext:
     """What every tab shares: the one model session and read-only data."""
@@ -67,6 +125,7 @@ class AppContext:
     strict_reason: str = ""  # why strict mode is off, when it is
     concurrency: int = 1  # model calls at once, across all tabs
     stops: Stops = field(default_factory=Stops)
+    departures: Departures = field(default_factory=Departures)
     # Where `python -m workbench eval` writes by default (--out eval-results): the Evaluate
     # tab offers the result folders below it, never a path typed in the page.
     results_root: Path = Path("eval-results")

@@ -200,3 +200,54 @@ def bench_app(runs: int = 5, model: str = "tiny") -> Iterator[str]:
         IDLE_RSS_TARGET_MB,
         f"≤ {IDLE_RSS_TARGET_MB:.0f} MB",
     )
+
+
+# ------------------------------------------------ the first answer, with and without --preload
+
+
+def first_answer(model: str, preload: bool, wait_until_ready: bool) -> tuple[float, float]:
+    """Return seconds from launch to the page, and until the first answer is done.
+
+    The question (a receipt example, 16 new tokens: the load is what differs) is asked as soon
+    as the page is up, or, with `wait_until_ready`, once the status line says the model is
+    ready — a client arriving after the app was warmed; then the second figure is the answer's
+    own time.
+    """
+    from gradio_client import Client, handle_file
+
+    from workbench.examples import ensure_examples
+
+    image = ensure_examples()["receipts"][0].image_path
+    port = free_port()
+    command = app_command("workbench", port, model) + (["--preload"] if preload else [])
+    with serving(command, port) as (_, page_up):
+        up_at = time.perf_counter()
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        while wait_until_ready and not _ready(client.predict("en", api_name="/status")):
+            time.sleep(POLL_SECONDS * 10)
+        asked = time.perf_counter()
+        picture = {"image": handle_file(str(image)), "boxes": []}
+        client.predict(
+            image=picture, question="What is the total?", preset=None, max_new_tokens=16,
+            api_name="/receipts_ask",
+        )  # fmt: skip
+        done = time.perf_counter()
+        return page_up, done - asked if wait_until_ready else page_up + done - up_at
+
+
+def _ready(status: str) -> bool:
+    """Return whether the status line says the model is ready."""
+    return " ready on " in status
+
+
+def bench_first_answer(model: str = "tiny") -> Iterator[str]:
+    """Yield the time from launch to the first answer, lazy against --preload."""
+    yield f"launch.py --model {model}: the first answer, lazy (the default) and with --preload"
+    columns = ("page-up s", "asked at page-up: done at s", "asked when ready s")
+    yield f"{'':<10} {columns[0]:>9} {columns[1]:>28} {columns[2]:>19}"
+    for preload in (False, True):
+        page_up, at_once = first_answer(model, preload, wait_until_ready=False)
+        # Lazy, a question asked later still waits for the load: as long as at page-up.
+        later = first_answer(model, preload, True)[1] if preload else at_once - page_up
+        name = "--preload" if preload else "lazy"
+        yield f"{name:<10} {page_up:>9.2f} {at_once:>28.2f} {later:>19.2f}"

@@ -2,10 +2,10 @@
 
 The random model of `bench model` (a real config, random weights) is converted to GGUF with
 llama.cpp's converter and quantized to 4 bits (Q4_K_M where `llama-quantize` is on the PATH,
-else gguf's Q4_0); its vision file stays F16, as Qwen pairs it with Q4_K_M (gguf's Python
-Q8_0 quantizes tensors llama.cpp's vision code wants in float). Each engine runs in its own
-process, so its peak memory is its own, and the engines take turns, so a busy spell hits both
-alike.
+else gguf's Q4_0); its vision file stays F16 (gguf's Python Q8_0 quantizes tensors llama.cpp's
+vision code wants in float; the app takes Qwen's own Q8_0 vision file, made by llama.cpp).
+Each engine runs in its own process, so its peak memory is its own, and the engines take turns,
+so a busy spell hits both alike.
 """
 
 from __future__ import annotations
@@ -97,10 +97,16 @@ def _run_child(settings: Settings, engine: str, model: str, mmproj: str) -> dict
 def _row(engine: str, result: dict[str, Any]) -> str:
     name = f"{engine} {result['dtype']}"
     cells = " ".join(
-        f"{result[size]['ttft']:>13.2f} {result[size]['tok_s']:>6.2f}" for size in SIZES
+        f"{_cell(result[size]['ttft'], 13)} {result[size]['tok_s']:>6.2f}" for size in SIZES
     )
     answer = f"{result['answer_s']:.1f} ({result['answer_tokens']} tok)"
     return f"{name:<22} {result['load_s']:>6.1f} {result['peak_gib']:>8.2f} {cells} {answer:>22}"
+
+
+def _cell(seconds: float | None, width: int) -> str:
+    """Return seconds for a column, or "—" where no text came (a random model's bytes may not
+    make up one character)."""
+    return "—".rjust(width) if seconds is None else f"{seconds:>{width}.2f}"
 
 
 def _median(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -111,9 +117,14 @@ def _median(rows: list[dict[str, Any]]) -> dict[str, Any]:
         merged[key] = statistics.median(row[key] for row in rows)
     for size in SIZES:
         merged[size] = {
-            part: statistics.median(row[size][part] for row in rows) for part in ("ttft", "tok_s")
+            part: _median_of([row[size][part] for row in rows]) for part in ("ttft", "tok_s")
         }
     return merged
+
+
+def _median_of(values: list[float | None]) -> float | None:
+    known = [value for value in values if value is not None]
+    return statistics.median(known) if known else None
 
 
 def _verdicts(median: dict[str, dict[str, Any]]) -> Iterator[str]:
@@ -128,6 +139,9 @@ def _verdicts(median: dict[str, dict[str, Any]]) -> Iterator[str]:
         sooner >= 4,
     )
     for size in SIZES:
+        if fast[size]["ttft"] is None or base[size]["ttft"] is None:
+            yield f"first token {size}: no text came from one engine, no ratio"
+            continue
         ratio = fast[size]["ttft"] / base[size]["ttft"]
         limit = TARGETS["first_token"]
         yield _target(f"first token {size}", ratio, f"≤ {limit:g}× transformers'", ratio <= limit)

@@ -166,7 +166,7 @@ def _run_child(
     module = "workbench.bench.model"
     command = [sys.executable, "-m", module, str(model_dir), dtype, str(pipeline_runs)]
     env = {**os.environ, "WORKBENCH_CACHE_DIR": str(settings.cache_dir)}
-    env["WORKBENCH_DEVICE"] = settings.device
+    env["WORKBENCH_DEVICE"], env["WORKBENCH_COMPILE"] = settings.device, settings.compile
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]

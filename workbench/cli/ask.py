@@ -7,6 +7,7 @@ import json
 import logging
 import math
 import sys
+import time
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
@@ -236,13 +237,24 @@ def _check_repair_turns(turns: int) -> None:
         raise ValueError(f"repair_turns {turns} is outside {low} to {high}")
 
 
+PROGRESS_SECONDS = 5.0  # a download's progress on stderr, at most this often
+
+
 def load_with_stages(session: ModelSession, *, quiet: bool) -> None:
-    """Load the model, printing each loading stage once on stderr; raise ModelLoadError."""
-    stage = ""
+    """Load the model, printing each loading stage once on stderr; raise ModelLoadError.
+
+    A download's progress line changes every moment: it is printed when the file changes, and
+    at most every few seconds.
+    """
+    stage, printed = "", 0.0
     for status in session.loading():
-        if not quiet and status.state == "loading" and status.stage != stage:
-            stage = status.stage
-            print(f"[{status.describe()}]", file=sys.stderr, flush=True)
+        if quiet or status.state != "loading" or status.stage == stage:
+            continue
+        same_step = status.stage.partition(":")[0] == stage.partition(":")[0]
+        if same_step and time.monotonic() - printed < PROGRESS_SECONDS:
+            continue
+        stage, printed = status.stage, time.monotonic()
+        print(f"[{status.describe()}]", file=sys.stderr, flush=True)
 
 
 def _answer(session: ModelSession, question: Question, *, echo: bool) -> Answer:

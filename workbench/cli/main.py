@@ -1,6 +1,6 @@
-"""The command line: `python -m workbench ask|presets|ocr|evidence|eval|batch|bench|serve|ui`.
+"""The command line: `python -m workbench COMMAND`, and the installed `workbench` command.
 
-Also installed as the `workbench` command.
+Commands: ask, presets, ocr, evidence, eval, batch, bench, download, serve, ui.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from workbench.cli.ask import (
     run_presets,
 )
 from workbench.cli.batch import add_batch_parser, run_batch_command
+from workbench.cli.download import add_download_parser, run_download
 from workbench.cli.eval import add_eval_parser, run_eval
 from workbench.cli.ocr import add_intake, run_evidence, run_ocr
 from workbench.engines.base import ModelLoadError
@@ -72,6 +73,7 @@ def build_parser(prog: str = "python -m workbench") -> argparse.ArgumentParser:
     add_eval_parser(commands)
     add_batch_parser(commands)
     _add_bench(commands)
+    add_download_parser(commands)
     _add_serve(commands)
     # Only listed here: main() hands everything after `ui` to launch.py's own parser.
     commands.add_parser("ui", help="serve the app; launch.py's flags (ui --help lists them)")
@@ -158,11 +160,11 @@ def _add_bench(commands: Any) -> None:
     bench = commands.add_parser("bench", help="print benchmark numbers")
     bench.add_argument(
         "what",
-        choices=["strict", "examples", "model", "app", "remote", "load", "ocr"],
+        choices=["strict", "examples", "model", "app", "first", "remote", "load", "ocr"],
         help="strict: valid share and ms/token; examples: drawing time; model: load, memory, "
         "speed per dtype on a random model of a real size (--engine llamacpp: on llama.cpp; "
         "--engine both: llama.cpp against transformers bf16, alternating); app: page-up time "
-        "and idle memory; "
+        "and idle memory; first: launch to the first answer, lazy and with --preload; "
         "remote: the remote engine vs a bare openai client (--engine openai --base-url URL); "
         "load: --users users asking --questions questions each, through the app, to --base-url; "
         "ocr: OCR time, recall clean / darkened / enhanced, evidence on each example",
@@ -177,6 +179,12 @@ def _add_bench(commands: Any) -> None:
     bench.add_argument("--layers", type=int, help="model: cut the text stack to N layers")
     bench.add_argument("--users", type=int, default=16, help="load: users at once (16)")
     bench.add_argument("--questions", type=int, default=3, help="load: questions per user (3)")
+    bench.add_argument(
+        "--in-turn",
+        action="store_true",
+        help="load: users one after another on the app's own model (--model, default tiny), "
+        "its memory after 10, 100, 250, 500 and 1,000 answers",
+    )
     settings_module.add_arguments(bench)
     bench.add_argument("-v", "--verbose", action="store_true", help="log loading stages")
 
@@ -276,6 +284,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m workbench") -
         return run_ocr(args)
     if args.command == "evidence":
         return run_evidence(args)
+    if args.command == "download":
+        return run_download(args)
     if args.command == "serve":
         from workbench.engines import serve
 
@@ -326,6 +336,10 @@ def _bench_lines(args: argparse.Namespace, settings: settings_module.Settings) -
         from workbench.bench.app import bench_app
 
         return bench_app(args.runs or 5, settings.model if args.model else "tiny")
+    if args.what == "first":
+        from workbench.bench.app import bench_first_answer
+
+        return bench_first_answer(settings.model if args.model else "tiny")
     if args.what == "model" and settings.engine == "llamacpp":
         from workbench.bench.engines import bench_engines
 
@@ -343,6 +357,10 @@ def _bench_lines(args: argparse.Namespace, settings: settings_module.Settings) -
         from workbench.bench.remote import bench_remote
 
         return bench_remote(settings, args.runs or 5, args.max_new_tokens or 64)
+    if args.what == "load" and args.in_turn:
+        from workbench.bench.load import bench_in_turn
+
+        return bench_in_turn(settings, args.users, args.questions, args.model or "tiny")
     if args.what == "load":
         if not settings.remote:
             raise ValueError("bench load needs --engine openai --base-url URL")

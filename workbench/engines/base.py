@@ -164,6 +164,7 @@ class LoadedInfo:
     remote: str = ""  # the server's base URL, for a remote engine
     served_by: str = ""  # what the server says it is ("vllm", "sglang", …), for a remote engine
     constrains_schema: bool = True  # whether a JSON schema holds decoding to it
+    compiled: str = ""  # compiled decoding: "" not asked for, "on", else why it fell back to eager
 
 
 class Engine(Protocol):

@@ -2,6 +2,8 @@
 
 Every failure a user can cause or fix (a wrong path, no network, a model that does not fit, a
 config that disagrees with its tokenizer) comes out as a `ModelLoadError` saying what to do.
+A hub id is downloaded into the hub cache first (`download`: progress, resume) and loaded from
+there, so transformers never downloads out of sight.
 This module imports torch and transformers; the session imports it only when a model loads.
 """
 
@@ -14,7 +16,7 @@ from typing import Any
 import transformers
 from huggingface_hub import constants
 
-from workbench.engines import patches, sizing, tiny
+from workbench.engines import download, patches, sizing, tiny
 from workbench.engines.base import LoadedInfo, ModelLoadError
 from workbench.engines.patches import Patch
 from workbench.settings import Settings
@@ -31,6 +33,9 @@ def load_model(settings: Settings, report: Report) -> tuple[Any, Any, LoadedInfo
     )
     applied += [patch] if patch else []
     hub = {"cache_dir": str(cache_dir)}
+    if not Path(source).is_dir():  # a hub id: its files come into the cache first, watched
+        source = str(download.fetch_checkpoint(source, hub_cache=cache_dir, report=report).folder)
+        random_weights = tiny.is_tiny(source)
 
     report("reading the model config")
     model_type = _model_type(source, hub)

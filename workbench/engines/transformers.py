@@ -25,6 +25,7 @@ from workbench.engines.base import (
     LoadedInfo,
     Message,
 )
+from workbench.engines.compiled import CompiledDecoding, compile_wanted
 from workbench.engines.loading import Report, load_model
 from workbench.engines.strict import SchemaConstraint, strict_support
 from workbench.settings import Settings
@@ -35,10 +36,11 @@ class TransformersEngine:
 
     name = "transformers"
 
-    def __init__(self, model: Any, processor: Any, info: LoadedInfo) -> None:
+    def __init__(self, model: Any, processor: Any, info: LoadedInfo, compile: bool = False) -> None:
         self.model = model
         self.processor = processor
         self._worker = _Worker()
+        self._compiled = CompiledDecoding(model) if compile else None
         self._constraint: SchemaConstraint | None = None
         if strict_support(self.name).available:
             vocab_size = model.config.get_text_config().vocab_size
@@ -49,7 +51,22 @@ class TransformersEngine:
     def load(cls, settings: Settings, report: Report) -> TransformersEngine:
         """Load the model named in settings, reporting each stage; raise ModelLoadError."""
         model, processor, info = load_model(settings, report)
-        return cls(model, processor, info)
+        engine = cls(model, processor, info, compile=compile_wanted(settings.compile))
+        if engine._compiled is not None:
+            report("compiling for fast decoding")
+            engine.warm_up()
+        elif settings.preload:  # nobody waits yet: the first pass's set-up is paid now
+            report("warming up")
+            engine.warm_up()
+        return engine
+
+    def warm_up(self) -> None:
+        """Answer a short text question, so that kernels are ready (and the decoding step
+        compiled) before a user's first question."""
+        messages: list[Message] = [{"role": "user", "content": [{"type": "text", "text": "Hi"}]}]
+        self.stream(messages, GenerationParams(temperature=0.0, max_new_tokens=4)).run()
+        if self._compiled is not None:
+            self.info = replace(self.info, compiled=self._compiled.failure or "on")
 
     def stream(self, messages: list[Message], params: GenerationParams) -> Generation:
         """Start generating on a worker thread and return the streamed answer."""
@@ -76,6 +93,9 @@ class TransformersEngine:
             repetition_penalty=params.repetition_penalty,
             **_sampling(params),
         )
+        if self._compiled is not None:
+            tokens = stats.prompt_tokens + params.max_new_tokens
+            kwargs.update(self._compiled.generate_kwargs(tokens))
         failure: list[BaseException] = []
 
         def work() -> None:
@@ -186,11 +206,17 @@ class _StopOnEvent(StoppingCriteria):
 
     def __init__(self, event: threading.Event) -> None:
         self.event = event
+        self._flags: tuple[Any, Any] | None = None  # (keep going, stop) for each sequence
 
     def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
-        # On the ids' device: transformers ORs this into its own flags, which live there.
-        stop = self.event.is_set()
-        return torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
+        # On the ids' device: transformers ORs this into its own flags, which live there. Made
+        # once, not each step: a tensor a step is a kernel launch a token on a GPU.
+        if self._flags is None:
+            self._flags = tuple(
+                torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
+                for stop in (False, True)
+            )
+        return self._flags[self.event.is_set()]
 
 
 class _TimedStreamer(TextIteratorStreamer):

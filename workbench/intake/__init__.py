@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any
 from PIL import Image
 
 from workbench.answers.boxes import Region, clamp_region
+from workbench.intake.cache import ImageCache, image_bytes
 from workbench.intake.documents import is_pdf, load_any, load_pages
 from workbench.intake.enhance import Enhanced, EnhanceMode, enhance
 from workbench.intake.images import ImageError
@@ -34,6 +33,10 @@ __all__ = [
 
 Box = tuple[float, float, float, float]
 PAGE_TOKENS = 2048  # a page read for OCR alone: enough pixels for small print
+# What the caches of decoded and enhanced images may hold: a few uploads (a 12 MP photo is
+# 36 MB decoded), however many users come and go.
+DECODED_BYTES = 64 * 2**20
+ENHANCED_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True)
@@ -107,14 +110,19 @@ def load_file(
     path: str | Path, *, max_tokens: int, pages: Sequence[int] | None = None
 ) -> tuple[Image.Image, ...]:
     """Return an image, or a PDF's `pages` (1-based) rendered for `max_tokens`; decoded once
-    per version of the file. Raises ImageError."""
+    per content. Raises ImageError."""
     if pages and len(pages) > 1 and not is_pdf(path):
         raise ImageError("not_paged", name=Path(path).name, page=pages[1])
     if not Path(path).is_file():
         load_any(path, max_tokens=max_tokens)  # raises the ImageError that words it
-    stat = Path(path).stat()
     tokens = max_tokens if is_pdf(path) else 0  # an image is the same at every budget
-    return _decoded(str(path), stat.st_mtime_ns, stat.st_size, tuple(pages or [1]), tokens)
+    # By content: every request of an API client uploads the same picture to a new path.
+    key = (file_digest(path), tuple(pages or [1]), tokens)
+    images = DECODED.get(key)
+    if images is None:
+        images = _decode(str(path), key[1], tokens)
+        DECODED.put(key, images, image_bytes(images))
+    return images
 
 
 def file_digest(path: str | Path) -> str:
@@ -131,10 +139,10 @@ def _digest(path: str, mtime_ns: int, size: int) -> str:
 
 # The upload check, the cost line (on every slider or mode change) and Ask all read the same
 # upload: decoded once. Nothing draws on the images.
-@functools.lru_cache(maxsize=4)  # a 12 MP photo is 36 MB decoded
-def _decoded(
-    path: str, mtime_ns: int, size: int, pages: tuple[int, ...], max_tokens: int
-) -> tuple[Image.Image, ...]:
+DECODED: ImageCache[tuple[Image.Image, ...]] = ImageCache(DECODED_BYTES)
+
+
+def _decode(path: str, pages: tuple[int, ...], max_tokens: int) -> tuple[Image.Image, ...]:
     if is_pdf(path):
         return tuple(load_pages(path, [page - 1 for page in pages], max_tokens))
     return (load_any(path, pages[0] - 1, max_tokens=1),)
@@ -153,18 +161,15 @@ def _scaled(
 
 # The last few enhanced images, by (file digest, page, mode): the note under the image and
 # Ask enhance the same upload; the decoded image they came from makes sure it is the same.
-_ENHANCED: OrderedDict[tuple[str, int, str], tuple[Image.Image, Enhanced]] = OrderedDict()
-_ENHANCED_LOCK = threading.Lock()
+ENHANCED: ImageCache[tuple[Image.Image, Enhanced]] = ImageCache(ENHANCED_BYTES)
 
 
 def _enhanced(image: Image.Image, mode: EnhanceMode, digest: str, page: int) -> Enhanced:
     key = (digest, page, mode)
-    with _ENHANCED_LOCK:
-        if key in _ENHANCED and _ENHANCED[key][0] is image:
-            return _ENHANCED[key][1]
+    kept = ENHANCED.get(key)
+    if kept is not None and kept[0] is image:
+        return kept[1]
     done = enhance(image, mode)
-    with _ENHANCED_LOCK:
-        _ENHANCED[key] = (image, done)
-        while len(_ENHANCED) > 4:
-            _ENHANCED.popitem(last=False)
+    # Both images count: an entry keeps its decoded image alive after DECODED lets it go.
+    ENHANCED.put(key, (image, done), image_bytes([image, done.image]))
     return done
