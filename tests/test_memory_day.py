@@ -122,6 +122,21 @@ def test_departed_sessions_beyond_the_last_few_are_dropped_unless_used_again(mon
     assert "b" not in holder.time_last_used
 
 
+@pytest.mark.parametrize(
+    ("readings", "expected"),
+    [
+        ([(0, 200.0), (10, 700.0), (100, 500.0), (200, 510.0), (300, 520.0)], 10.0),
+        ([(100, 500.0), (600, 500.0), (1100, 500.0)], 0.0),  # flat after the first 100
+        ([(10, 700.0), (100, 500.0)], None),  # one reading past the first 100: no slope
+    ],
+)
+def test_growth_is_the_slope_past_the_first_100_answers(readings, expected):
+    from workbench.bench.load import Reading, growth_per_100
+
+    slope = growth_per_100([Reading(answers, mb) for answers, mb in readings])
+    assert slope == (None if expected is None else pytest.approx(expected))
+
+
 # --- users in turn through the app ----------------------------------------------------------
 
 USERS = 4
