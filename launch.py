@@ -21,6 +21,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 from workbench import settings as settings_module
 from workbench.engines.choice import LLAMACPP_SLOTS, choose_engine
+from workbench.intake.cache import limit_malloc_arenas
 
 if TYPE_CHECKING:  # hints only: Gradio is imported when serve() needs it
     import gradio as gr
@@ -168,6 +169,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     # A service manager stops the app with SIGTERM: exit as on Ctrl-C, so the cleanup runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    limit_malloc_arenas()  # before the server's threads allocate: memory stays bounded all day
     args = parse_args(argv, prog)
     app, local_url, share_url = serve(args)
     if args.share and not share_url:

@@ -51,6 +51,8 @@ UNSET = {
     "api_key_env": "no key",
     "mmproj": "an `mmproj*.gguf` beside the model, or the GGUF repo's",
     "threads": "one per physical core",
+    "abstain_below": "the preset's `abstain_below`, else none: every value handed on",
+    "agreement": "the preset's `agreement`, else none: no extra answers",
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import gradio as gr
 
-from tabs import batch, evaluate, gauges, homework, receipts, screenshots
+from tabs import batch, compare, evaluate, gauges, homework, receipts, review, screenshots
 from tabs.agents import add_tools
 from tabs.domain import cost
 from tabs.domain.answering import status_line
@@ -26,8 +26,9 @@ from workbench.settings import Settings
 
 # The tabs in display order. Each module has a KEY, a TITLE and `build(ctx, ui_language)`.
 DOMAIN_TABS = (receipts, screenshots, homework, gauges)
-# Not domain tabs: many files with one preset, and people grading an eval run.
-TABS = (*DOMAIN_TABS, batch, evaluate)
+# Not domain tabs: two screenshots compared, many files with one preset, and people grading an
+# eval run.
+TABS = (receipts, screenshots, compare, homework, gauges, batch, review, evaluate)
 # Each domain tab is also a tool for agents (`/<tab>_tool`; MCP with `launch.py --mcp`).
 AGENT_TABS = tuple(tab.TAB for tab in DOMAIN_TABS)
 THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="slate")

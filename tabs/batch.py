@@ -1,8 +1,10 @@
-"""The Batch tab: one preset over many files, a row per file as it finishes, and the downloads.
+"""The Batch tab: one preset over many files, a row per file as it finishes, and the downloads;
+and a regression run over two folders of screenshots (`tabs.batch_compare`).
 
 The work is `workbench.batch.run.run_batch`; this module only lays out the widgets, turns its rows
 into a table and a status line, and keeps each run's files in Gradio's upload folder
-(`workbench-batch/<uuid>`), which Gradio serves and ages out.
+(`workbench-batch/<uuid>`), which Gradio serves and ages out. The run is that user's own until
+Send to review copies it into the team's results folder (`workbench.eval.review_send`).
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import gradio as gr
 import pandas as pd
 from gradio.utils import get_upload_folder
 
+from tabs import batch_compare
 from tabs.domain.context import AppContext
 from tabs.domain.events import ENGINE_QUEUE
 from tabs.i18n import I18N, TEXT
+from tabs.send_review import send_batch_run
 from tabs.wording import say
 from workbench.batch.run import ANNOTATED, RESULTS, TABLE, Row, run_batch
 from workbench.engines.base import MAX_NEW_TOKENS_RANGE
@@ -49,6 +53,8 @@ class BatchUI:
     table: gr.Dataframe
     downloads: gr.File
     ui_language: gr.Radio | gr.State
+    send_review: gr.Button
+    sent_run: gr.State  # {"folder", "tab", "preset"} of this user's last run, for Send to review
 
 
 def loaded_tabs(ctx: AppContext) -> dict[str, PresetFile]:
@@ -96,9 +102,25 @@ def build(ctx: AppContext, ui_language: gr.Radio | None = None) -> BatchUI:
         label=I18N("batch.table.label"),
     )
     downloads = gr.File(file_count="multiple", interactive=False, label=I18N("downloads.label"))
+    send_review = gr.Button(I18N("send_review.button"), size="sm", elem_id="batch-send-review")
     language = ui_language if ui_language is not None else gr.State("en")
-    ui = BatchUI(files, tab, preset, max_new_tokens, run, stop, status, table, downloads, language)
+    ui = BatchUI(
+        files,
+        tab,
+        preset,
+        max_new_tokens,
+        run,
+        stop,
+        status,
+        table,
+        downloads,
+        language,
+        send_review,
+        gr.State(None),
+    )
     _wire(ui, ctx)
+    # Screenshots of two builds, compared pair by pair (no model): a regression run.
+    batch_compare.build(language, ctx)
     return ui
 
 
@@ -108,10 +130,16 @@ def _wire(ui: BatchUI, ctx: AppContext) -> None:
     ui.run.click(
         handlers.run,
         [ui.files, ui.tab, ui.preset, ui.max_new_tokens, ui.ui_language],
-        [ui.status, ui.table, ui.downloads],
+        [ui.status, ui.table, ui.downloads, ui.sent_run],
         api_name=f"{KEY}_run",
         concurrency_id=ENGINE_QUEUE,
         concurrency_limit=ctx.concurrency,
+    )
+    ui.send_review.click(
+        handlers.send_to_review,
+        [ui.sent_run, ui.ui_language],
+        [ui.status],
+        api_name=f"{KEY}_send_review",
     )
     # Not Gradio's `cancels`: the batch stops itself after the file it is on, keeping its rows.
     ui.stop.click(handlers.stop, None, None, api_name=f"{KEY}_stop", queue=False)
@@ -150,6 +178,10 @@ class BatchHandlers:
         """Stop button: the batch of this browser ends after the file it is on."""
         self.ctx.stops.stop((request.session_hash, KEY))
 
+    def send_to_review(self, sent_run: dict | None, language: str | None) -> str:
+        """Send to review: copy this user's last run into the review folder; say where."""
+        return send_batch_run(self.ctx, sent_run, language or "en")
+
     def run(
         self,
         files: list[str] | None,
@@ -183,6 +215,7 @@ class BatchHandlers:
             ui.status: say("batch.starting", language, total=len(items)),
             ui.table: _table(rows),
             ui.downloads: None,
+            ui.sent_run: None,
         }
         try:
             batch = run_batch(
@@ -206,7 +239,13 @@ class BatchHandlers:
         line = _status(rows, len(items), started, language)
         if len(rows) < len(items):
             line += say("batch.stopped", language)
-        yield {ui.status: line, ui.table: _table(rows), ui.downloads: _downloads(out_dir)}
+        sent_run = {"folder": str(out_dir), "tab": tab, "preset": preset}
+        yield {
+            ui.status: line,
+            ui.table: _table(rows),
+            ui.downloads: _downloads(out_dir),
+            ui.sent_run: sent_run,
+        }
 
 
 def _refused(ui: BatchUI, message: str) -> dict[Any, Any]:

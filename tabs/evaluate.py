@@ -1,8 +1,11 @@
-"""The Grading tab: two graders mark every answer of an eval run blind, a third arbitrates.
+"""The Evaluate tab: an eval run's report at a glance; two graders mark every answer of it
+blind, a third arbitrates.
 
-The protocol is `workbench.eval.grading` (marks.jsonl beside results.jsonl); this module lays out
-the widgets and says where a grader stands. Result folders are offered from a list found under the
-app's results root, never typed, and every handler checks the folder it is given against it.
+"Show report" draws the run's charts and tables (`tabs.eval_report`, the figures report.html
+draws). The protocol is `workbench.eval.grading` (marks.jsonl beside results.jsonl); this module
+lays out the widgets and says where a grader stands. Result folders are offered from a list found
+under the app's results root, never typed, and every handler checks the folder it is given
+against it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import gradio as gr
 from PIL import Image
 
 from tabs.domain.context import AppContext
+from tabs.eval_report import ReportUI, build_report_view, report_view
 from tabs.i18n import I18N
 from tabs.wording import say
 from workbench.eval.grading import (
@@ -59,6 +63,7 @@ class GradingUI:
     dispute_image: gr.Image
     arbiter_status: gr.Markdown
     disputed: gr.State  # {"folder", "graders", "key"} of the disagreement shown to the arbiter
+    charts: ReportUI  # the run's report: its charts and tables
 
 
 class _Refused(ValueError):
@@ -154,6 +159,26 @@ def _refuse(error: Exception, status: gr.Markdown) -> dict[Any, Any]:
 def grading_folders(*, root: Path) -> gr.Dropdown:
     """Return the results folders under the root, for the dropdown."""
     return gr.Dropdown(choices=result_folders(root))
+
+
+def grading_report(folder: str | None, language: str = "en", *, ui: GradingUI, root: Path) -> dict:
+    """Return the report of the results folder picked: its charts and tables, shown."""
+    view = ui.charts
+    try:
+        path = _folder(root, folder, language)
+        results = _results(path, language)
+        if not results:
+            raise _Refused(say("charts.empty", language, folder=folder))
+        try:
+            return report_view(path, results, language, view)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
+            # lines not shaped as eval results: an older version's, or another file
+            detail = f"{type(error).__name__}: {error}"
+            raise _Refused(say("charts.unreadable", language, error=detail)) from error
+    except _Refused as error:
+        hidden = {plot: gr.update(visible=False) for plot in (view.accuracy, view.calibration)}
+        hidden |= {view.agreement: gr.update(visible=False), view.tables: ""}
+        return _refuse(error, view.status) | hidden | {view.panel: gr.Column(visible=True)}
 
 
 def grading_next(
@@ -324,9 +349,12 @@ def build(ctx: AppContext, ui_language: gr.Radio | None = None) -> GradingUI:
             label=I18N("grading.folder.label"),
             allow_custom_value=True,  # a folder made after start-up; checked by each handler
             scale=3,
+            elem_id="grading-folder",
         )
         refresh = gr.Button(I18N("grading.refresh.button"), scale=0)
-        grader = gr.Textbox(label=I18N("grading.grader.label"), max_lines=1, scale=2)
+        show = gr.Button(I18N("charts.show.button"), scale=0, elem_id="grading-show-report")
+    charts = build_report_view()
+    grader = gr.Textbox(label=I18N("grading.grader.label"), max_lines=1)
     next_answer = gr.Button(I18N("grading.next.button"), variant="primary")
     header = gr.Markdown()
     with gr.Row():
@@ -340,9 +368,16 @@ def build(ctx: AppContext, ui_language: gr.Radio | None = None) -> GradingUI:
     grader_part = {"folder": folder, "grader": grader, "header": header, "question": question}
     grader_part |= {"answer": answer, "expect": expect, "image": image, "status": status}
     arbiter_part, compare, arbiter_marks = _build_arbitration()
-    ui = GradingUI(**grader_part, current=gr.State(None), **arbiter_part)
+    ui = GradingUI(**grader_part, current=gr.State(None), **arbiter_part, charts=charts)
     named = {"ui": ui, "root": root}
     refresh.click(partial(grading_folders, root=root), None, folder, api_name="grading_folders")
+    shown = [charts.panel, charts.status, charts.accuracy, charts.calibration, charts.agreement]
+    show.click(
+        partial(grading_report, **named),
+        [folder, language],
+        [*shown, charts.tables],
+        api_name="grading_report",
+    )
     _wire_grader(ui, named, language, next_answer, grader_marks)
     _wire_arbiter(ui, named, language, compare, arbiter_marks)
     return ui

@@ -6,6 +6,7 @@ Nothing here imports torch, transformers or gradio, so a pure test may use any o
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -150,3 +151,35 @@ def said_params(cases: list[Said]) -> list[Any]:
 def quiet_params(cases: list[Quiet]) -> list[Any]:
     """Return (check, answer) params, each named "check: case"."""
     return [pytest.param(*case[1:], id=f"{check_name(case[1])}: {case[0]}") for case in cases]
+
+
+# --- an engine that says how sure it was: known values at known token probabilities ----------
+
+Spoken = str | tuple[str, float]  # plain text (probability 0.99), or (text, its probability)
+
+
+def spoken(parts: Iterable[Spoken]) -> tuple[str, list[tuple[str, float]]]:
+    """Return the text and the (token, log-probability) pairs of scripted parts: each part is a
+    token, plain text at probability 0.99, a (text, probability) pair at that probability."""
+    tokens = [(part, 0.99) if isinstance(part, str) else part for part in parts]
+    return "".join(text for text, _ in tokens), [(t, math.log(p)) for t, p in tokens]
+
+
+class ProbableSession(RecordingSession):
+    """A RecordingSession whose answers come with their tokens' log-probabilities, as an engine
+    that reports them does; each answer is a list of `Spoken` parts."""
+
+    def __init__(self, *answers: list[Spoken], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.spoken = [spoken(parts) for parts in answers]
+        self.params: list[GenerationParams] = []
+
+    def stream(self, messages: list[dict[str, Any]], params: GenerationParams) -> Generation:
+        self.sent.append(messages)
+        self.params.append(params)
+        text, tokens = self.spoken.pop(0)
+        generation = Generation(pieces=iter([text]))
+        generation.tokens = tokens
+        generation.stats.generated_tokens = len(tokens)
+        generation.stats.finish_reason = "stop"
+        return generation

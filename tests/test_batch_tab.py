@@ -11,7 +11,9 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 from tabs import batch as batch_tab
+from tabs.domain.events import ENGINE_QUEUE
 from tabs.i18n import I18N
+from tabs.wording import say
 from tests.conftest import launch_blocks
 
 TOKENS = 8  # the random model's answers are never read; only their rows
@@ -99,3 +101,100 @@ def test_stop_keeps_the_rows_so_far(client: Client, tmp_path: Path) -> None:
         "results.csv",
         "results.jsonl",
     }
+
+
+# --- the regression run: two folders of screenshots, paired by file name --------------------
+
+
+def _screens(folder: Path, names: list[str], title: str) -> list[Path]:
+    from workbench.compare.drawn import Screen, draw_screen
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in names:
+        draw_screen(Screen(title=title), dpr=1)[0].save(folder / name)
+        paths.append(folder / name)
+    return paths
+
+
+def test_two_folders_give_a_row_per_pair_the_missing_listed_and_a_report(
+    client: Client, tmp_path: Path
+) -> None:
+    before = _screens(tmp_path / "before", ["home.png", "login.png", "gone.png"], "Orders")
+    after = _screens(tmp_path / "after", ["home.png", "login.png", "new.png"], "Purchases")
+    job = client.submit(
+        before=[handle_file(str(path)) for path in before],
+        after=[handle_file(str(path)) for path in after],
+        masks="",
+        api_name="/batch_compare_run",
+    )
+    status, table, missing, downloads = job.result(timeout=120)
+    rows = {Path(row[0]).stem: row for row in table["data"]}  # paired by name
+    assert sorted(rows) == ["home", "login"]
+    assert all(int(row[1]) >= 1 for row in rows.values())  # the title changed on each
+    assert status.startswith("2 pairs compared")
+    assert "gone" in missing and "new" in missing
+    assert {Path(path).name for path in downloads} >= {"report.md", "report.json", "regression.zip"}
+
+
+def test_two_zips_are_two_folders(client: Client, tmp_path: Path) -> None:
+    import zipfile
+
+    zips = []
+    for side, title in (("before", "Orders"), ("after", "Purchases")):
+        [screen] = _screens(tmp_path / side, ["home.png"], title)
+        zipped = tmp_path / f"{side}.zip"
+        with zipfile.ZipFile(zipped, "w") as archive:
+            archive.write(screen, "home.png")
+        zips.append(zipped)
+    status, table, _, _ = client.predict(
+        before=[handle_file(str(zips[0]))],
+        after=[handle_file(str(zips[1]))],
+        masks="",
+        api_name="/batch_compare_run",
+    )
+    assert [Path(row[0]).stem for row in table["data"]] == ["home"], status
+
+
+def test_one_side_empty_is_a_message(client: Client, tmp_path: Path) -> None:
+    [screen] = _screens(tmp_path, ["home.png"], "Orders")
+    status, table, missing, downloads = client.predict(
+        before=[handle_file(str(screen))], after=[], masks="", api_name="/batch_compare_run"
+    )
+    assert status == "⚠️ " + say("batch_compare.no_files", "en")
+    assert table == missing == downloads == {"__type__": "update"}
+
+
+def test_the_judge_box_asks_the_model_about_each_pair(app_context, tmp_path: Path) -> None:
+    """The box shows the Run that goes through the engine's queue; its rows count the defects
+    the (stand-in) model called, or say why a pair was not judged."""
+    import json
+    from dataclasses import replace
+
+    from tabs import batch_compare
+    from tests.helpers import RecordingSession
+
+    verdict = {"defects": [{"change": 1, "defect": True, "severity": "low", "why": "x"}]}
+    session = RecordingSession(json.dumps(verdict), "no JSON", "still none")
+    ctx = replace(app_context, session=session)
+    with gr.Blocks() as app:
+        batch_compare.build(gr.State("en"), ctx)
+    client = Client(launch_blocks(app, ctx), verbose=False)
+    try:
+        client.predict(judge=True, api_name="/batch_compare_pick")  # the box shows its Run
+        before = _screens(tmp_path / "before", ["home.png", "login.png"], "Orders")
+        after = _screens(tmp_path / "after", ["home.png", "login.png"], "Purchases")
+        status, table, _, downloads = client.predict(
+            before=[handle_file(str(path)) for path in before],
+            after=[handle_file(str(path)) for path in after],
+            masks="",
+            api_name="/batch_compare_judge",
+        )
+    finally:
+        app.close()
+    queues = {fn.api_name: fn.concurrency_id for fn in app.fns.values()}
+    assert queues["batch_compare_judge"] == ENGINE_QUEUE != queues["batch_compare_run"]
+    defects = sorted(row[2] for row in table["data"])
+    assert defects[0] == "1" and defects[1].startswith("not judged: The model's answer was no")
+    assert "1 defects · 1 pairs not judged" in status and len(session.sent) == 3
+    assert {Path(path).name for path in downloads} >= {"report.md", "report.json"}

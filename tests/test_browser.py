@@ -447,7 +447,8 @@ def _expect_tab_in(page: Page, key: str, language: str) -> None:
     """Expect the tab's title, labels, placeholder and buttons in `language`."""
     words = TEXT[language]
     panel = _panel(page, key)
-    expect(page.get_by_role("tab", name=words[f"{key}.title"])).to_be_visible()
+    # The first to wait for the switch: it rewords every tab's texts, seconds on a busy machine.
+    expect(page.get_by_role("tab", name=words[f"{key}.title"])).to_be_visible(timeout=20_000)
     expect(panel.get_by_text(words[f"{key}.description"])).to_be_visible()
     expect(page.locator(f"#{key}-ask")).to_have_text(words["ask.button"])
     expect(page.locator(f"#{key}-clear")).to_have_text(words["clear.button"])

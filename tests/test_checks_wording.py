@@ -28,6 +28,7 @@ from workbench.answers.checks import (
     value_in_scale,
 )
 from workbench.answers.checks.wording import TITLES, CheckNote, note
+from workbench.compare.turn import CHECK as COMPARE_CHECK
 from workbench.wording import CHECK_SENTENCES as WORDING
 
 SAID = RECEIPT_SAID + GAUGE_SAID + HOMEWORK_SAID + SCREENSHOT_SAID + VAT_SAID
@@ -119,7 +120,8 @@ def test_an_unknown_box_problem_is_still_chinese() -> None:
     assert (other.text("en"), other.text("zh")) == ("is upside down", "不是有效的框")
 
 
-ALL_CHECK_NAMES = sorted({check_name(case[1]) for case in SAID} | set(CHECKS))
+# With the check of the model's verdicts on a comparison (its sentences: tests/test_compare_turn).
+ALL_CHECK_NAMES = sorted({check_name(case[1]) for case in SAID} | set(CHECKS) | {COMPARE_CHECK})
 
 
 def test_check_names_are_stable() -> None:

@@ -57,6 +57,8 @@ RECORD_KEYS = (
     "history_left_out",
     "answer",
     "parsed",
+    "answer_json",
+    "confidence",
     "validation",
     "checks",
     "boxes",

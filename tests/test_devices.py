@@ -13,6 +13,7 @@ import torch
 from PIL import Image
 from transformers import MaxLengthCriteria, StoppingCriteriaList
 
+from workbench.engines import transformers as transformers_engine
 from workbench.engines.base import GenerationParams, LoadedInfo
 from workbench.engines.strict import strict_support
 from workbench.engines.transformers import TransformersEngine, _StopOnEvent
@@ -74,8 +75,27 @@ def meta_engine(tiny_session):
     return TransformersEngine(_MetaModel(real.model.config), real.processor, info)
 
 
+@pytest.fixture
+def copied_out(monkeypatch) -> dict:
+    """Where the answer's ids and log-probabilities were when copied to the CPU, once, at the
+    end (a meta tensor cannot be copied: the copies are recorded, not made)."""
+    seen: dict = {}
+
+    def logprobs(chosen, generated):
+        seen["logprobs"] = {chosen._last.device, *(each.device for each in chosen._picked)}
+        return []
+
+    def token_texts(tokenizer, ids, logprobs):
+        seen["ids"] = ids.device
+        return []
+
+    monkeypatch.setattr(transformers_engine._ChosenLogprobs, "logprobs", logprobs)
+    monkeypatch.setattr(transformers_engine, "token_texts", token_texts)
+    return seen
+
+
 @pytest.mark.parametrize("strict", [False, pytest.param(True, marks=needs_xgrammar)])
-def test_generate_gets_everything_on_the_model_device(meta_engine, strict):
+def test_generate_gets_everything_on_the_model_device(meta_engine, copied_out, strict):
     image = Image.new("RGB", (320, 320), "white")
     messages = [{"role": "user", "content": [{"type": "image", "image": image}]}]
     schema = SCHEMA if strict else None
@@ -87,6 +107,7 @@ def test_generate_gets_everything_on_the_model_device(meta_engine, strict):
     assert set(seen.values()) == {META}, seen
     assert generation.stats.visual_tokens == 100  # counted before the move: 320/32 squared
     assert generation.stats.generated_tokens == 3
+    assert copied_out == {"logprobs": {META}, "ids": META}  # kept on the device until the end
 
 
 @needs_xgrammar

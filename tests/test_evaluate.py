@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ TURN_KEYS = {
     "tokens",
     "latency_s",
     "repairs",
+    "confidence",
 }
 CASES = [
     {
@@ -457,3 +459,116 @@ def test_disagreements_are_listed(tmp_path: Path) -> None:
     ]
     markdown, _ = write_reports(lines, tmp_path, ["m1", "m2"])
     assert "| differ | gauges | L3 | passed | failed |" in markdown.read_text()
+
+
+# ---------------------------------------------------------------- the report in the Evaluate tab
+
+
+@pytest.fixture(scope="module")
+def report_root(single: tuple, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a results root: the tiny model's run ("tiny"), a hand-written two-model run with
+    per-value confidence from a review ("review"), an empty one and one of other JSON lines."""
+    from tests.test_charts import RESULTS
+
+    root = tmp_path_factory.mktemp("reports")
+    shutil.copytree(single[0], root / "tiny")
+    for name, lines in (("review", RESULTS), ("empty", []), ("other", [{"id": 1}, [2]])):
+        (root / name).mkdir()
+        text = "".join(json.dumps(line) + "\n" for line in lines)
+        (root / name / RESULTS_FILE).write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def report_url(app_context, report_root: Path):
+    import gradio as gr
+
+    from tabs import evaluate as evaluate_tab
+    from tests.conftest import launch_blocks
+
+    with gr.Blocks() as app, gr.Tab("Evaluate"):
+        evaluate_tab.build(replace(app_context, results_root=report_root))
+    yield launch_blocks(app, app_context)
+    app.close()
+
+
+def _report(url: str, folder: str | None) -> tuple:
+    """Return what "Show report" shows: the status, three plots, the tables (the panel is a
+    layout block: the client leaves it out)."""
+    from gradio_client import Client
+
+    client = Client(url, verbose=False, download_files=False)
+    return client.predict(folder, api_name="/grading_report")
+
+
+def _plotted(plot: dict | None) -> list[dict[str, Any]]:
+    """Return a plot's rows as {column: value} (none for a hidden, empty plot)."""
+    if not plot or not plot.get("value"):
+        return []
+    value = plot["value"]
+    return [dict(zip(value["columns"], row, strict=True)) for row in value["data"]]
+
+
+def test_the_report_of_a_run_shows_its_charts_and_tables(single: tuple, report_url: str) -> None:
+    status, accuracy, calibration, agreement, tables = _report(report_url, "tiny")
+    lines = single[1]
+    assert status.startswith(f"{len(CASES)} cases · tiny")
+    bars = _plotted(accuracy)
+    overall = next(bar for bar in bars if bar["cell"] == "All levels · all tabs")
+    assert overall["passed"] == f"{sum(line['passed'] for line in lines)}/{len(CASES)}"
+    cells = {(line["level"], line["tab"]) for line in lines}
+    assert len(bars) == len(cells) + len(LEVELS) + len({tab for _, tab in cells}) + 1
+    assert all(0 <= bar["percent"] <= 100 for bar in bars)
+    assert _plotted(agreement) == []  # not a golden set from a review
+    assert "## Accuracy by level and tab" in tables and "| All levels |" in tables
+    judged = [
+        value
+        for line in lines
+        for run in model_runs(line)
+        for value in (run.get("confidence") or {}).get("values") or []
+        if value.get("right") is not None
+    ]
+    points = [point for point in _plotted(calibration) if point["values"] is not None]
+    assert sum(point["values"] for point in points) == len(judged)  # each value in one band
+    assert ("no calibration chart" in status) == (not judged)
+
+
+def test_the_report_of_a_reviewed_run_has_calibration_and_agreement(report_url: str) -> None:
+    status, accuracy, calibration, agreement, tables = _report(report_url, "review")
+    assert status == "4 cases · A = big, B = small"
+    bars = [(bar["cell"], bar["model"], bar["percent"]) for bar in _plotted(accuracy)]
+    assert bars[:2] == [
+        ("L1 · receipts · A", "A · big", 50.0),
+        ("L1 · receipts · B", "B · small", 0.0),
+    ]
+    points = [
+        (p["model"], p["confidence"], p["percent"], p["values"]) for p in _plotted(calibration)
+    ]
+    assert ("A · big", 0.9, 66.7, 3) in points and ("B · small", 0.7, 100.0, 1) in points
+    assert ("accuracy = confidence", 1.0, 100.0, None) in points  # the diagonal's end
+    assert len(points) == 3 + 4 + 2  # the bands with values, per model, and the diagonal
+    fields = [(bar["field"], bar["agreed"]) for bar in _plotted(agreement)]
+    assert fields == [
+        ("items[].amount · A", "1/2"),
+        ("items[].amount · B", "1/2"),
+        ("total · A", "1/2"),
+        ("total · B", "1/2"),
+    ]
+    assert "## Values right per confidence band" in tables
+    assert "## Agreement with the reviewers" in tables
+
+
+@pytest.mark.parametrize(
+    ("folder", "said"),
+    [
+        (None, "Pick a results folder"),
+        ("../elsewhere", "not one of the results folders"),
+        ("empty", "has no results yet"),
+        ("other", "cannot be charted"),
+    ],
+)
+def test_a_report_that_cannot_be_shown_says_why(report_url: str, folder: str, said: str) -> None:
+    status, accuracy, calibration, agreement, tables = _report(report_url, folder)
+    assert said in status and tables == ""
+    assert _plotted(accuracy) == _plotted(calibration) == _plotted(agreement) == []
+    assert "cases" in _report(report_url, "review")[0]  # the app still serves

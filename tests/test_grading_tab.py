@@ -152,12 +152,12 @@ def test_two_graders_grade_blind_then_agreement_and_the_arbiter(root: Path, url:
     assert done[4] == "All 2 disagreements are settled." and done[2] == ""
 
 
-def test_the_api_is_the_five_named_events(url: str) -> None:
+def test_the_api_is_the_six_named_events(url: str) -> None:
     named = set(_client(url).view_api(print_info=False, return_format="dict")["named_endpoints"])
     assert named == {f"/grading_{name}" for name in GRADING_API}
 
 
-GRADING_API = ("folders", "next", "mark", "agreement", "arbitrate")
+GRADING_API = ("folders", "next", "mark", "agreement", "arbitrate", "report")
 
 
 def test_the_status_is_worded_in_the_pages_language(app_context, root: Path) -> None:

@@ -50,8 +50,10 @@ ALLOWED |= {"PNG", "JPEG", "WebP", "GIF", "BMP", "TIFF", "torch", "transformers"
 ALLOWED |= {"null", "PDF", "HEIC", "OCR", "CLAHE", "CSV", "JSONL"}
 # Names of things: the engine, its flag, formats and hardware.
 ALLOWED |= {"llama", "cpp", "engine", "GGUF", "safetensors", "CUDA", "Apple", "Metal"}
-# Placeholders and HTML (the legend's colour swatches) are not words a reader sees.
-HIDDEN = re.compile(r"\{[^}]*\}|<[^>]*>")
+# Contrast's standard and its levels; a report's formats.
+ALLOWED |= {"WCAG", "AA", "AAA", "zip", "Markdown"}
+# Placeholders, HTML (the legend's colour swatches) and file names are not words to translate.
+HIDDEN = re.compile(r"\{[^}]*\}|<[^>]*>|[\w.]+\.(?:png|jsonl)\b|\banswers/")
 USER = gr.Request(session_hash="tester")
 
 
@@ -61,7 +63,9 @@ def _english_words(text: str) -> set[str]:
 
 def _zh_texts() -> dict[str, str]:
     texts = {f"TEXT {key}": value for key, value in TEXT["zh"].items()}
-    for section in ("tabs", "chat", "session", "evidence", "types", "images", "enhancement"):
+    sections = ("tabs", "chat", "session", "evidence", "types", "images", "enhancement")
+    sections += ("compare", "compare ui", "review", "charts", "confidence")
+    for section in sections:
         texts |= {f"{section} {key}": wording.zh for key, wording in SECTIONS[section].items()}
     return texts
 

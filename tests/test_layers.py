@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# The layers of the core, bottom up. A module belongs to the first prefix it starts with.
+# The layers of the core, bottom up. A module belongs to the longest prefix it starts with
+# (`workbench.compare.turn` sits above the rest of `workbench.compare`).
 LAYERS: tuple[tuple[str, ...], ...] = (
     # The vocabulary: words, budgets, settings, the API's names.
     (
@@ -29,8 +30,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("workbench.intake",),  # files, pages, regions, enhancement
     ("workbench.prompts",),  # presets, role, conversation → the engines' messages
     ("workbench.evidence",),  # OCR, and each value matched against it
+    ("workbench.compare",),  # two screenshots: alignment, diff, contrast, reports (no model)
     ("workbench.session", "workbench.examples"),
-    ("workbench.choices", "workbench.pipeline", "workbench.record"),  # one question, start to end
+    # One question, start to end; the model's turn on a compared pair is one.
+    ("workbench.choices", "workbench.pipeline", "workbench.record", "workbench.compare.turn"),
     ("workbench.eval", "workbench.batch"),
     ("workbench.bench", "workbench.cli", "workbench.__main__"),  # the faces of the core
 )
@@ -73,10 +76,13 @@ def _project_imports(module: str) -> set[str]:
 
 
 def _layer(module: str) -> int | None:
-    for index, prefixes in enumerate(LAYERS):
-        if any(module == prefix or module.startswith(prefix + ".") for prefix in prefixes):
-            return index
-    return None
+    matches = [
+        (len(prefix), index)
+        for index, prefixes in enumerate(LAYERS)
+        for prefix in prefixes
+        if module == prefix or module.startswith(prefix + ".")
+    ]
+    return max(matches)[1] if matches else None
 
 
 CORE = sorted(name for name in MODULES if name.startswith("workbench"))
@@ -139,3 +145,6 @@ def test_the_rules_catch_a_breach(tmp_path: Path) -> None:
     source.write_text("def f():\n    from tabs.domain import events\n    import workbench.cli\n")
     assert {"tabs.domain", "tabs.domain.events", "workbench.cli"} <= set(_imported(source))
     assert _layer("workbench.answers.boxes") < _layer("workbench.cli.main")
+    assert _layer("workbench.evidence.ocr") < _layer("workbench.compare.diff")
+    assert _layer("workbench.compare.diff") < _layer("workbench.compare.turn")
+    assert _layer("workbench.compare.turn") == _layer("workbench.pipeline")

@@ -19,7 +19,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from workbench.intake.cache import ImageCache, image_bytes, release_free_memory
+from workbench.intake.cache import (
+    ImageCache,
+    image_bytes,
+    limit_malloc_arenas,
+    release_free_memory,
+)
 
 # --- the caches' bounds, in bytes -----------------------------------------------------------
 
@@ -93,6 +98,24 @@ def test_the_same_picture_uploaded_again_is_decoded_once(tmp_path: Path, monkeyp
 def test_freed_memory_goes_back_where_glibc_keeps_it():
     expected = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
     assert release_free_memory() is expected
+
+
+def test_the_app_limits_mallocs_arenas_unless_the_environment_says_how_many(monkeypatch):
+    import launch
+
+    glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    assert limit_malloc_arenas() is glibc
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert limit_malloc_arenas() is False
+
+    called: list[str] = []
+    monkeypatch.setattr(launch.signal, "signal", lambda *_: None)  # pytest's SIGTERM stays
+    monkeypatch.setattr(launch, "limit_malloc_arenas", lambda: called.append("arenas"))
+    monkeypatch.setattr(launch, "parse_args", lambda *_: called.append("args") or sys.exit(0))
+    with pytest.raises(SystemExit):
+        launch.main([])
+    assert called == ["arenas", "args"]  # before the server starts a thread
 
 
 def test_departed_sessions_beyond_the_last_few_are_dropped_unless_used_again(monkeypatch):

@@ -103,6 +103,9 @@ def test_a_preset_answer_with_region_and_alarm_records_everything():
     text = json.dumps(READING)
     record = _record(_answer(question, text), question)
 
+    confidence = record.pop("confidence")  # its own tests: tests/test_confidence.py
+    assert record.pop("answer_json") == READING  # no threshold: every value handed on
+    assert [value["level"] for value in confidence["values"]] == ["check"] * 6
     assert record == {
         "asked_at": "2025-01-31T12:00:00Z",
         "model": "tiny",

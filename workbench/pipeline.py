@@ -17,6 +17,7 @@ from PIL import Image
 
 from workbench.answers.boxes import Region, bbox_to_pixels, find_boxes
 from workbench.answers.checks import CheckContext, CheckResult, run_checks
+from workbench.answers.confidence import ConfidenceReport, confidence_report
 from workbench.answers.extract import Extraction, extract_json
 from workbench.answers.validation import SchemaError, validate
 from workbench.choices import preset_params
@@ -37,8 +38,11 @@ from workbench.prompts.turns import (
     system_prompt,
     threshold_note,
 )
+from workbench.settings import MAX_AGREEMENT
 
 PixelBox = tuple[int, int, int, int]
+# Extra answers for agreement are sampled at least this warm: greedy ones would all agree.
+AGREEMENT_TEMPERATURE = 0.7
 log = logging.getLogger(__name__)
 
 
@@ -66,6 +70,8 @@ class Question:
     repair_turns: int = 1
     strict: bool = False  # constrain decoding to the schema, where the engine can
     language: Language = "en"  # of the highlighted-region note and the repair request
+    abstain_below: float | None = None  # values less confident than this are handed on as null
+    agreement: int = 0  # extra sampled answers compared value by value (0: none)
 
 
 @dataclass
@@ -83,6 +89,15 @@ class Answer:
     repairs: list[str] = field(default_factory=list)  # what each repair turn fixed
     left_out: int = 0  # earlier turns of the history that did not fit its budget
     evidence: EvidenceReport | None = None  # each value: seen on the image (OCR) or not
+    tokens: list[tuple[str, float]] | None = None  # the last turn's (text, logprob) per token
+    samples: list[Any] | None = None  # the extra answers' JSON, for agreement (None: not asked)
+    confidence: ConfidenceReport | None = None  # each value of the JSON: how far to trust it
+
+    @property
+    def handed_on(self) -> Any:
+        """Return the JSON handed on: the parsed answer, values under the threshold as null."""
+        value = self.extraction.value if self.extraction else None
+        return value if self.confidence is None else self.confidence.handed_on(value)
 
     @property
     def valid(self) -> bool:
@@ -133,12 +148,15 @@ def make_question(
     check_context: CheckContext | None = None,
     repair_turns: int = 1,
     strict: bool = False,
+    abstain_below: float | None = None,
+    agreement: int | None = None,
 ) -> Question:
     """Return a question about an image as a tab asks it: the role ahead of the preset's prompt.
 
     From an `Intake`, the image, a document's further pages, the region and what enhancement
     did come with it. `structured=False` keeps the preset's prompt but not its schema and
-    checks (a free-text follow-up).
+    checks (a free-text follow-up). `abstain_below` and `agreement` left None take the
+    preset's; an abstain threshold of 0 is none.
     """
     instructions = preset.prompt(language)[0] if preset else ""
     structured = structured and preset is not None
@@ -169,8 +187,26 @@ def make_question(
         repair_turns=repair_turns,
         strict=strict,
         language=language,
+        abstain_below=_threshold(abstain_below, preset),
+        agreement=_samples(agreement, preset),
         **seen,
     )
+
+
+def _threshold(asked: float | None, preset: Preset | None) -> float | None:
+    """Return the abstain threshold in force: the one asked for, else the preset's; 0 is none."""
+    threshold = asked if asked is not None else (preset.abstain_below if preset else None)
+    if threshold is not None and not 0 <= threshold <= 1:
+        raise ValueError(f"abstain_below {threshold} is outside 0 to 1")
+    return threshold or None
+
+
+def _samples(asked: int | None, preset: Preset | None) -> int:
+    """Return the extra answers for agreement: the number asked for, else the preset's."""
+    count = asked if asked is not None else (preset.agreement if preset else 0)
+    if not 0 <= count <= MAX_AGREEMENT:
+        raise ValueError(f"agreement {count} is outside 0 to {MAX_AGREEMENT}")
+    return count
 
 
 def asks_for_json(text: str, preset: Preset) -> bool:
@@ -244,13 +280,64 @@ def ask(
         if question.schema is None or answer.valid or generation.stats.stopped:
             break
         prompt = repair_request(_problems(answer), question.language)
+    answer.tokens = generation.tokens
+    stopped = generation.stats.stopped or (stop is not None and stop.is_set())
+    readable = answer.extraction is not None and answer.extraction.value is not None
+    if question.agreement and readable and not stopped:
+        answer.samples = _sampled(session, messages, params, question.agreement, stop)
     # A stopped answer ends now: it does not wait for the OCR (which goes on, cached).
     if reading and not generation.stats.stopped:
         try:
             answer.evidence = _evidence(answer, question, [future.result() for future in reading])
         except Exception:  # no evidence is no reason to lose the answer
             log.exception("OCR for the evidence failed")
+    answer.confidence = _confidence(answer, question)
     yield Finished(answer)
+
+
+def _sampled(
+    session: AskSession,
+    messages: list[Message],
+    params: GenerationParams,
+    count: int,
+    stop: threading.Event | None,
+) -> list[Any]:
+    """Return the JSON of `count` more answers to the last turn, sampled (None: unreadable)."""
+    warm = replace(params, temperature=max(params.temperature, AGREEMENT_TEMPERATURE))
+    samples: list[Any] = []
+    for _ in range(count):
+        if stop is not None and stop.is_set():
+            break
+        generation = session.stream(messages, warm)
+        for _piece in generation:
+            if stop is not None and stop.is_set():
+                generation.stop()
+        samples.append(extract_json(generation.text).value)
+    return samples
+
+
+def _confidence(answer: Answer, question: Question) -> ConfidenceReport | None:
+    """Return each value's confidence, for an answer whose JSON was read; else None."""
+    value = answer.extraction.value if answer.extraction else None
+    if value is None:
+        return None
+    evidence = answer.evidence.values if answer.evidence else ()
+    ocr = {each.path: _ocr_state(each) for each in evidence}
+    return confidence_report(
+        value,
+        text=answer.text,
+        tokens=answer.tokens,
+        ocr=ocr,
+        checks=answer.checks,
+        samples=answer.samples,
+        threshold=question.abstain_below,
+    )
+
+
+def _ocr_state(evidence: Any) -> str:
+    if not evidence.found:
+        return "not_seen"
+    return "off_box" if evidence.model_box_off else "seen"
 
 
 def _prompt(question: Question) -> str:

@@ -2,7 +2,8 @@
 
 Keys are stable: scripts read them. No dict in it has a "path" key (schema errors say "at"):
 API clients such as gradio_client take any dict with a "path" for a file. `parsed` is the
-model's own JSON, copied as it was read.
+model's own JSON, copied as it was read; `answer_json` is the JSON handed on, with the values
+under the abstain threshold as null; `confidence` scores each value (docs/confidence.md).
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def result_record(
         "history_left_out": answer.left_out,
         "answer": answer.text,
         "parsed": extraction.value if extraction else None,
+        "answer_json": answer.handed_on,
+        "confidence": answer.confidence.as_dict() if answer.confidence else None,
         "validation": {
             "valid": answer.valid,
             "extraction_error": extraction.error if extraction else "",

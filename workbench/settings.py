@@ -15,6 +15,8 @@ from pathlib import Path
 
 from workbench.budget import MAX_BUDGET, Budget, check_budget, device_budget
 
+MAX_AGREEMENT = 8  # extra answers for agreement, at most: each costs a whole answer
+
 DEFAULT_MODEL = "Qwen/Qwen3-VL-4B-Instruct"
 ENGINES = ("auto", "transformers", "llamacpp", "openai")
 DEFAULT_QUANT = "Q4_K_M"
@@ -54,6 +56,9 @@ class Settings:
     # Compiled decoding (transformers): a static KV cache and a compiled decoding step.
     compile: str = "auto"  # auto: on with CUDA, once measured there; on; off
     preload: bool = False  # load (and warm up) when the app starts, not on the first question
+    # Confidence (docs/confidence.md): None leaves each preset's own choice.
+    abstain_below: float | None = None  # values less confident than this are handed on as null
+    agreement: int | None = None  # extra sampled answers compared value by value
 
     def __post_init__(self) -> None:
         _check_choice("engine", self.engine, ENGINES)
@@ -81,6 +86,10 @@ class Settings:
             raise ValueError(f"gpu headroom must be >= 0 GiB, got {self.gpu_headroom_gib}")
         if self.history_tokens is not None and self.history_tokens < 0:
             raise ValueError(f"history tokens must be >= 0, got {self.history_tokens}")
+        if self.abstain_below is not None and not 0 <= self.abstain_below <= 1:
+            raise ValueError(f"abstain below must be 0 to 1, got {self.abstain_below}")
+        if self.agreement is not None and not 0 <= self.agreement <= MAX_AGREEMENT:
+            raise ValueError(f"agreement must be 0 to {MAX_AGREEMENT}, got {self.agreement}")
         limit = self.memory_limit_gib
         if limit is not None and not (math.isfinite(limit) and limit > 0):
             raise ValueError(f"memory limit must be > 0 GiB, got {limit}")
@@ -145,6 +154,17 @@ _FLAGS: dict[str, tuple[str, type, str]] = {
         "transformers engine: compiled decoding, auto, on or off (auto: off until measured)",
     ),
     "--preload": ("preload", bool, "load the model as the app starts, not on the first question"),
+    "--abstain-below": (
+        "abstain_below",
+        float,
+        "confidence 0-1: values below it are returned as null (default: the preset's, else none)",
+    ),
+    "--agreement": (
+        "agreement",
+        int,
+        f"extra sampled answers (0-{MAX_AGREEMENT}) compared for each value's confidence "
+        "(default: the preset's, else 0)",
+    ),
 }
 
 

@@ -481,6 +481,9 @@ CHECK_SENTENCES: dict[str, Wording] = {
 CHECK_TITLES: dict[str, Wording] = {
     "check.receipt": Wording("Receipt", "小票"),
     "check.items_sum": Wording("Items add up", "明细相加等于小计"),
+    "check.change_numbers": Wording(
+        "Verdicts name listed changes once each", "判断只涉及列出的变化，且每处只判断一次"
+    ),
     "check.total_adds_up": Wording("Total adds up", "小计减折扣加税额等于合计"),
     "check.tax_rate": Wording("Tax matches the rate", "税额与税率相符"),
     "check.item_amounts": Wording("Lines multiply out", "每行数量乘单价等于金额"),
@@ -1119,9 +1122,586 @@ LABELS: dict[str, Wording] = {
         "Examples — pick one to try (made by the workbench; ground truth beside each)",
         "示例——选一个试试（由 Workbench 生成，每个都附有标准答案）",
     ),
+    # The Compare tab, the screenshots tab's contrast section, the Batch tab's folder run.
+    "compare.title": Wording("Compare", "截图对比"),
+    "compare.description": Wording(
+        "Two screenshots of the same screen — the last good build and the one under test: "
+        "what changed, boxed and numbered on both; text cut short; lines hard to read. "
+        "No model needed. Then ask the model which changes are defects, and download a "
+        "report to file.",
+        "同一界面的两张截图——上一个正常版本和待测版本：哪里变了（两张图上都框出并编号）、"
+        "哪些文字被截断、哪些行难以辨认。无需模型。然后可以让模型判断哪些变化是缺陷，"
+        "并下载一份可直接提交的报告。",
+    ),
+    "compare_tab.before.label": Wording(
+        "Before (the last good build) — box what to ignore: a clock, an ad",
+        "之前（上一个正常版本）——框出要忽略的内容：时钟、广告",
+    ),
+    "compare_tab.after.label": Wording("After (the build under test)", "之后（待测版本）"),
+    "compare_tab.masks.label": Wording(
+        "Also ignore (boxes in the before image's pixels)", "另外忽略（按“之前”图像像素的框）"
+    ),
+    "compare_tab.masks.placeholder": Wording(
+        "x0,y0,x1,y1; x0,y0,x1,y1 — e.g. 0,0,1080,80 for the status bar",
+        "x0,y0,x1,y1; x0,y0,x1,y1——例如状态栏为 0,0,1080,80",
+    ),
+    "compare_tab.run.button": Wording("Compare", "比较"),
+    "compare_tab.side_by_side": Wording("Side by side", "并排"),
+    "compare_tab.slider": Wording("Slider", "滑块对比"),
+    "compare_tab.before_view.label": Wording("Before, changes numbered", "之前（变化已编号）"),
+    "compare_tab.after_view.label": Wording("After, changes numbered", "之后（变化已编号）"),
+    "compare_tab.slider.label": Wording("Before | after", "之前 | 之后"),
+    "compare_tab.changes.label": Wording("Changes", "变化"),
+    "compare_tab.contrast.accordion": Wording(
+        "Readability: the contrast of each text line", "可读性：每行文字的对比度"
+    ),
+    "compare_tab.contrast_before.label": Wording(
+        "Before: lines below 4.5:1 boxed", "之前：对比度低于 4.5:1 的行已框出"
+    ),
+    "compare_tab.contrast_after.label": Wording(
+        "After: lines below 4.5:1 boxed", "之后：对比度低于 4.5:1 的行已框出"
+    ),
+    "compare_tab.contrast_table.label": Wording("Contrast per line", "每行的对比度"),
+    "compare_tab.judge.accordion": Wording(
+        "The model's eye: which changes are defects", "模型的判断：哪些变化是缺陷"
+    ),
+    "compare_tab.judge.button": Wording("Ask the model which are defects", "让模型判断哪些是缺陷"),
+    "compare_tab.answer.label": Wording("The model's answer", "模型的回答"),
+    "compare_tab.defects.label": Wording("Verdicts", "判断结果"),
+    "compare_tab.report.button": Wording("Report (zip)", "报告（压缩包）"),
+    "compare_tab.report.label": Wording("Report to file", "可提交的报告"),
+    "screenshot_contrast.accordion": Wording(
+        "Readability: the contrast of each text line on the screenshot",
+        "可读性：截图上每行文字的对比度",
+    ),
+    "screenshot_contrast.image.label": Wording(
+        "Lines below 4.5:1 boxed", "对比度低于 4.5:1 的行已框出"
+    ),
+    "batch_compare.accordion": Wording(
+        "Compare two folders (a regression run)", "比较两个文件夹（回归测试）"
+    ),
+    "batch_compare.before.label": Wording(
+        "Before: screenshots, or a zip of them", "之前：截图，或截图的压缩包"
+    ),
+    "batch_compare.after.label": Wording("After: the same file names", "之后：文件名相同的截图"),
+    "batch_compare.run.button": Wording("Compare the folders", "比较文件夹"),
+    "batch_compare.table.label": Wording("One row per pair", "每对截图一行"),
+    "review.title": Wording("Review", "审核"),
+    "review.intro": Wording(
+        "Check a batch run's values, the least certain first. Pick the run, type your name, "
+        "load the queue; for each value see the model's box and the OCR box, then approve it, "
+        "correct it or reject it. Every action goes to the run's audit log; what you approve "
+        "or correct becomes a golden set.",
+        "审核一次批量运行的值，最不确定的排在最前。选择运行、填写名字、加载队列；"
+        "对每个值查看模型的框和 OCR 的框，然后通过、修正或驳回。每个操作都写入该运行的审计日志；"
+        "你通过或修正的内容可以生成黄金集。",
+    ),
+    "review.folder.label": Wording("Run folder", "运行文件夹"),
+    "review.refresh.button": Wording("Refresh", "刷新"),
+    "review.reviewer.label": Wording(
+        "Your name (logged with every action)", "你的名字（随每个操作记录）"
+    ),
+    "review.load.button": Wording("Load the queue", "加载队列"),
+    "review.queue.label": Wording("Queue: least certain first", "队列：最不确定的在前"),
+    "review.image.label": Wording("The value's boxes: model, then OCR", "该值的框：先模型，后 OCR"),
+    "review.values.label": Wording("Values of this record", "这条记录的值"),
+    "review.at.label": Wording("Value to review", "要审核的值"),
+    "review.value.label": Wording("Value (edit it, then Correct)", "值（修改后点“修正”）"),
+    "review.approve.button": Wording("Approve (A)", "通过 (A)"),
+    "review.correct.button": Wording("Correct (C)", "修正 (C)"),
+    "review.reject.button": Wording("Reject (R)", "驳回 (R)"),
+    "review.approve_record.button": Wording("Approve the record", "通过整条记录"),
+    "review.reject_record.button": Wording("Reject the record", "驳回整条记录"),
+    "review.previous.button": Wording("← Previous (P)", "← 上一条 (P)"),
+    "review.next.button": Wording("Next (N) →", "下一条 (N) →"),
+    "review.golden.button": Wording("Make a golden set", "生成黄金集"),
+    "review.downloads.label": Wording("Golden set and reviewed exports", "黄金集与审核后的导出"),
+    "review.keys": Wording(
+        "Keys, when not typing: **A** approve · **C** correct · **R** reject · **N** next · "
+        "**P** previous. In the value box, Enter corrects.",
+        "不在输入时可用快捷键：**A** 通过 · **C** 修正 · **R** 驳回 · **N** 下一条 · "
+        "**P** 上一条。在值输入框中按回车即修正。",
+    ),
+    "review.action.label": Wording("Action", "操作"),
+    "review.save.button": Wording("Save the action", "保存操作"),
+    # the eval report in the Evaluate tab (`tabs.eval_report`)
+    "charts.show.button": Wording("Show report", "显示报告"),
+    "charts.heading": Wording("### Report", "### 报告"),
+    "charts.accuracy.label": Wording("Accuracy by level and tab", "按级别和标签页的准确率"),
+    "charts.calibration.label": Wording(
+        "Confidence calibration: values right per confidence band",
+        "置信度校准：各置信区间中正确的值",
+    ),
+    "charts.agreement.label": Wording(
+        "Agreement with the reviewers, per field", "与审核人员的一致性（按字段）"
+    ),
+    # the domain tabs' abstain control (docs/confidence.md)
+    "abstain_below.label": Wording(
+        "Return as null below this confidence (0: off)", "置信度低于此值时返回 null（0：关闭）"
+    ),
+    # the Batch tab's regression run, asking the model (`tabs.batch_compare`)
+    "batch_compare.judge.label": Wording(
+        "Ask the model which changes are defects", "让模型判断哪些变化是缺陷"
+    ),
+    # sending work to review: the Batch tab's and the domain tabs' button, the Review tab's note
+    "send_review.button": Wording("Send to review", "送去审核"),
+    "review.where": Wording(
+        "The runs listed are those sent to review, kept in the team's results folder: a Batch "
+        "run (its Send to review button) or single answers (a tab's Send to review button, one "
+        "queue). Press Refresh to see what was sent since the page opened.",
+        "这里列出的是送去审核的运行，保存在团队的结果文件夹中：批量运行（其“送去审核”按钮）"
+        "或单个回答（各标签页的“送去审核”按钮，合为一个队列）。点“刷新”可看到页面打开后新送来的内容。",
+    ),
+}
+
+# --- comparing screenshots, as the Compare tab, the screenshots tab's contrast section and the
+# Batch tab's folder run say it (`tabs.compare*`, `tabs.batch_compare`), and the model's verdicts
+# on a pair checked (`compare.turn`) ----------------------------------------------------------
+_COMPARE_UI: dict[str, Wording] = {
+    "compare_tab.missing.before": Wording(
+        "Add the before screenshot (the last good build) too.",
+        "还需要添加“之前”的截图（上一个正常版本）。",
+    ),
+    "compare_tab.missing.after": Wording(
+        "Add the after screenshot (the build under test) too.",
+        "还需要添加“之后”的截图（待测版本）。",
+    ),
+    "compare_tab.missing.both": Wording(
+        "Add two screenshots first: before on the left, after on the right.",
+        "请先添加两张截图：左边是“之前”，右边是“之后”。",
+    ),
+    "compare_tab.unreadable": Wording("{side}: {error}", "{side}：{error}"),
+    "compare_tab.bad_mask": Wording(
+        "{mask!q} is not a box: write x0,y0,x1,y1 in the before image's pixels, "
+        "boxes separated by ';'.",
+        "{mask!q} 不是一个框：请按“之前”图像的像素写 x0,y0,x1,y1，多个框用“;”分隔。",
+    ),
+    "compare_tab.failed": Wording(
+        "The comparison failed: {error}. Try other screenshots.",
+        "比较失败：{error}。请换其他截图再试。",
+    ),
+    "compare_tab.problem": Wording("Could not compare: {problem}", "无法比较：{problem}"),
+    "compare_tab.summary": Wording(
+        "Changes: **{changes}** · texts cut short: **{truncations}** · "
+        "lines below AA contrast: **{failures}** · {seconds:.1f} s",
+        "**{changes}** 处变化 · **{truncations}** 处文字被截断 · "
+        "**{failures}** 行对比度不达标 · {seconds:.1f} 秒",
+    ),
+    "compare_tab.scaled": Wording(
+        " · after scaled ×{scale:.2f} to match", " · “之后”已缩放 ×{scale:.2f} 以对齐"
+    ),
+    "compare_tab.first": Wording("Compare two screenshots first.", "请先比较两张截图。"),
+    "compare_tab.nothing_to_judge": Wording(
+        "No changes to judge: the screenshots look the same.",
+        "没有需要判断的变化：两张截图看起来一样。",
+    ),
+    "compare_tab.judged": Wording(
+        "The model called {defects} of {changes} changes defects.",
+        "模型认为 {changes} 处变化中有 {defects} 处是缺陷。",
+    ),
+    "compare_tab.report_ready": Wording(
+        "The report is ready: Markdown, JSON, both images annotated and a crop per change.",
+        "报告已生成：Markdown、JSON、两张标注后的图片，以及每处变化的裁剪图。",
+    ),
+    "compare_tab.truncations.heading": Wording("**Text cut short**", "**被截断的文字**"),
+    "compare_tab.truncations.none": Wording("No text cut short.", "没有被截断的文字。"),
+    "compare_tab.truncation": Wording("{side}: {text!q} — {reason}", "{side}：{text!q}——{reason}"),
+    "compare_tab.reason.ellipsis": Wording("ends in “…”", "以“…”结尾"),
+    "compare_tab.reason.edge": Wording("runs into its container's edge", "碰到了容器的边缘"),
+    "compare_tab.side.before": Wording("before", "之前"),
+    "compare_tab.side.after": Wording("after", "之后"),
+    "compare_tab.side.image": Wording("screenshot", "截图"),
+    "compare_tab.kind.text": Wording("text", "文字"),
+    "compare_tab.kind.added": Wording("added", "新增"),
+    "compare_tab.kind.removed": Wording("removed", "删除"),
+    "compare_tab.kind.moved": Wording("moved", "移动"),
+    "compare_tab.kind.style": Wording("style", "样式"),
+    "compare_tab.col.number": Wording("#", "#"),
+    "compare_tab.col.kind": Wording("kind", "类型"),
+    "compare_tab.col.before": Wording("before", "之前"),
+    "compare_tab.col.after": Wording("after", "之后"),
+    "compare_tab.col.detail": Wording("detail", "说明"),
+    "compare_tab.pass": Wording("pass", "通过"),
+    "compare_tab.fail": Wording("FAIL", "未通过"),
+    "compare_tab.yes": Wording("yes", "是"),
+    "compare_tab.no": Wording("no", "否"),
+    "compare_tab.col.image": Wording("image", "图像"),
+    "compare_tab.col.text": Wording("text", "文字"),
+    "compare_tab.col.ratio": Wording("ratio", "对比度"),
+    "compare_tab.col.aa": Wording("AA", "AA 级"),
+    "compare_tab.col.aaa": Wording("AAA", "AAA 级"),
+    "compare_tab.col.colours": Wording("text / background", "文字 / 背景"),
+    "compare_tab.col.change": Wording("change", "变化"),
+    "compare_tab.col.defect": Wording("defect", "缺陷"),
+    "compare_tab.col.severity": Wording("severity", "严重程度"),
+    "compare_tab.col.why": Wording("why", "理由"),
+    "compare_tab.severity.high": Wording("high", "高"),
+    "compare_tab.severity.medium": Wording("medium", "中"),
+    "compare_tab.severity.low": Wording("low", "低"),
+    "compare_tab.contrast.summary": Wording(
+        "{failing} of {count} text lines below AA (4.5:1, large text 3:1); "
+        "{below_aaa} below AAA (7:1, large text 4.5:1).",
+        "{count} 行文字中有 {failing} 行未达 AA 级（4.5:1，大号文字 3:1）；"
+        "{below_aaa} 行未达 AAA 级（7:1，大号文字 4.5:1）。",
+    ),
+    "compare_tab.contrast.none": Wording("No text found to check.", "没有找到可以检查的文字。"),
+    "compare_tab.contrast.failed": Wording(
+        "The contrast check failed: {error}", "对比度检查失败：{error}"
+    ),
+    "judge.check.ok": Wording(
+        "{judged} of the {count} changes judged, each once",
+        "{count} 处变化中判断了 {judged} 处，每处一次",
+    ),
+    "judge.check.unknown": Wording(
+        "change {unknown!c} is not listed (the changes are numbered 1 to {count})",
+        "变化 {unknown!c} 不在列表中（变化编号为 1 到 {count}）",
+    ),
+    "judge.check.twice": Wording(
+        "change {twice!c} is judged more than once", "变化 {twice!c} 被判断了不止一次"
+    ),
+    "batch_compare.no_files": Wording(
+        "Add screenshots (or a zip) on both sides first.",
+        "请先在两边都添加截图（或压缩包）。",
+    ),
+    "batch_compare.starting": Wording("Comparing the folders…", "正在比较文件夹…"),
+    "batch_compare.progress": Wording("{done} of {total} pairs", "{done} / {total} 对"),
+    "batch_compare.done": Wording(
+        "{pairs} pairs compared in {seconds:.1f} s · {changes} changes · "
+        "{failures} lines below AA contrast",
+        "比较了 {pairs} 对截图，用时 {seconds:.1f} 秒 · {changes} 处变化 · "
+        "{failures} 行对比度不达标",
+    ),
+    "batch_compare.only_before": Wording(
+        "Only in before (no after to compare with): {names!c}",
+        "只在“之前”中（没有可比较的“之后”）：{names!c}",
+    ),
+    "batch_compare.only_after": Wording(
+        "Only in after (new, or renamed): {names!c}", "只在“之后”中（新增或改名）：{names!c}"
+    ),
+    "batch_compare.failed": Wording(
+        "The folders cannot be compared: {error}", "无法比较这两个文件夹：{error}"
+    ),
+    "batch_compare.col.pair": Wording("file", "文件"),
+    "batch_compare.col.changes": Wording("changes", "变化"),
+    "batch_compare.col.defects": Wording("defects", "缺陷"),
+    "batch_compare.col.failures": Wording("below AA", "对比度不达标"),
+    "batch_compare.col.truncations": Wording("cut short", "被截断"),
+    "batch_compare.col.problem": Wording("problem", "问题"),
+    "batch_compare.not_judged": Wording("not judged: {reason}", "未判断：{reason}"),
+    "batch_compare.judged": Wording(
+        " · {defects} defects · {unjudged} pairs not judged",
+        " · {defects} 个缺陷 · {unjudged} 对未判断",
+    ),
+}
+
+# --- the review of a batch run (`eval.review*`, the Review tab): refusals, progress, statuses ---
+_REVIEW: dict[str, Wording] = {
+    "review.missing": Wording(
+        "No run folder at {folder}: run a batch first, or pick another folder.",
+        "{folder} 处没有运行文件夹：请先运行一次批量处理，或选择其他文件夹。",
+    ),
+    "review.not_a_run": Wording(
+        "{folder} holds no batch rows (results.jsonl with records) and no answers/ to review.",
+        "{folder} 中没有可审核的批量结果（带记录的 results.jsonl）或 answers/ 文件夹。",
+    ),
+    "review.unreadable": Wording(
+        "{file} line {line} cannot be read: the run folder is damaged; run the batch again.",
+        "{file} 第 {line} 行无法读取：运行文件夹已损坏，请重新运行批量处理。",
+    ),
+    "review.older": Wording(
+        "{record} was written by an older version, without confidence: run the batch again "
+        "with this version to review it.",
+        "{record} 由旧版本写入，没有置信度：请用当前版本重新运行批量处理后再审核。",
+    ),
+    "review.gone": Wording(
+        "The run no longer holds {record}: load the queue again.",
+        "运行结果中已没有 {record}：请重新加载队列。",
+    ),
+    "review.no_value": Wording("{record} has no value at {at}.", "{record} 在 {at} 处没有值。"),
+    "review.changed": Wording(
+        "{record} was rewritten since the queue was built (its digest changed): nothing was "
+        "saved; load the queue again.",
+        "队列建立后 {record} 已被改写（摘要已变）：未保存任何内容，请重新加载队列。",
+    ),
+    "review.no_name": Wording(
+        "Type your name first: every action is logged with it.",
+        "请先填写你的名字：每个操作都会连同名字记录下来。",
+    ),
+    "review.long_name": Wording(
+        "A name of at most {limit} characters, please.", "名字最多 {limit} 个字符。"
+    ),
+    "review.bad_action": Wording(
+        "{action!q} is not an action; use one of {known!k}.",
+        "{action!q} 不是可用的操作；请使用 {known!k} 之一。",
+    ),
+    "review.record_action": Wording(
+        "A whole record can be approved or rejected; correct one value at a time.",
+        "整条记录只能通过或驳回；修正请逐个值进行。",
+    ),
+    "review.empty_value": Wording(
+        "Type the right value for {at} first (null when it is not on the image).",
+        "请先为 {at} 填写正确的值（图上没有时填 null）。",
+    ),
+    "review.bad_value": Wording(
+        "{value!q} does not fit {at}: {problem}. Nothing was saved.",
+        "{value!q} 不符合 {at} 的要求：{problem}。未保存任何内容。",
+    ),
+    "review.no_cases": Wording(
+        "No record of {folder} is approved or corrected yet: review some first.",
+        "{folder} 中还没有已通过或已修正的记录：请先审核一些。",
+    ),
+    "review.not_accepted": Wording("it is {status}", "其状态为 {status}"),
+    "review.nothing_accepted": Wording(
+        "no value of it was approved or corrected (rejected, or none to review)",
+        "没有值被通过或修正（被驳回，或没有可审核的值）",
+    ),
+    "review.no_preset": Wording(
+        "its preset {tab}:{preset} is not one of the app's", "其预设 {tab}:{preset} 不在应用中"
+    ),
+    "review.no_image": Wording(
+        "the image of {record} is no longer there, or has changed",
+        "{record} 的图片已不存在或已改变",
+    ),
+    "review.no_folder": Wording("Pick a run folder first.", "请先选择一个运行文件夹。"),
+    "review.unknown_folder": Wording(
+        "{folder} is not one of the run folders offered: press Refresh and pick again.",
+        "{folder} 不在可选的运行文件夹中：请点“刷新”后重新选择。",
+    ),
+    "review.no_record": Wording("Load the queue first.", "请先加载队列。"),
+    "review.empty": Wording(
+        "Nothing to review in this run: no answered record.",
+        "这次运行中没有可审核的内容：没有已回答的记录。",
+    ),
+    "review.progress": Wording(
+        "{done} of {total} records reviewed · record {index} of {total}",
+        "已审核 {done}/{total} 条记录 · 当前第 {index}/{total} 条",
+    ),
+    "review.saved": Wording("Saved: {action} {at}.", "已保存：{action} {at}。"),
+    "review.earlier": Wording(
+        "{who} had already chosen “{action}” here at {time}; both are in the log, yours is "
+        "the latest.",
+        "{who} 已于 {time} 在此处选择了“{action}”；两条都已记录，你的为最新。",
+    ),
+    "review.golden_done": Wording(
+        "Golden set written: {count} case(s) in {folder}; {skipped} record(s) left out.",
+        "已写出黄金集：{folder} 中 {count} 个用例；{skipped} 条记录未纳入。",
+    ),
+    "review.no_picture": Wording(
+        "The image of this record is no longer there.", "这条记录的图片已不存在。"
+    ),
+    "review.action.approve": Wording("approve", "通过"),
+    "review.action.correct": Wording("correct", "修正"),
+    "review.action.reject": Wording("reject", "驳回"),
+    "review.status.approved": Wording("approved", "已通过"),
+    "review.status.corrected": Wording("corrected", "已修正"),
+    "review.status.rejected": Wording("rejected", "已驳回"),
+    "review.status.partly": Wording("partly reviewed", "部分已审核"),
+    "review.status.none": Wording("not reviewed", "未审核"),
+    "review.whole_record": Wording("the whole record", "整条记录"),
+    "review.level.low": Wording("low", "低"),
+    "review.level.check": Wording("check", "待查"),
+    "review.level.high": Wording("high", "高"),
+    "review.col.file": Wording("file", "文件"),
+    "review.col.lowest": Wording("lowest", "最低等级"),
+    "review.col.score": Wording("score", "得分"),
+    "review.col.status": Wording("status", "状态"),
+    "review.col.value": Wording("value", "值"),
+    "review.col.model": Wording("model's", "模型的值"),
+    "review.col.level": Wording("level", "等级"),
+    "review.col.reasons": Wording("reasons", "依据"),
+    "review.col.decided": Wording("decided", "决定"),
+}
+
+# --- the eval report's charts in the Evaluate tab (`tabs.eval_report`): axes, notes, refusals --
+_CHARTS: dict[str, Wording] = {
+    "charts.unreadable": Wording(
+        "These results cannot be charted ({error}). Run the eval again to write them anew.",
+        "无法为这些结果绘图（{error}）。请重新运行评测生成结果。",
+    ),
+    "charts.empty": Wording(
+        "{folder} has no results yet: run the eval first.",
+        "{folder} 中还没有结果：请先运行评测。",
+    ),
+    "charts.shown": Wording("{cases} cases · {models}", "{cases} 个用例 · {models}"),
+    "charts.graded": Wording(
+        "scored by the human marks where an answer has them",
+        "有人工评分的回答按人工评分计",
+    ),
+    "charts.no_confidence": Wording(
+        "No per-value confidence in these results, so no calibration chart.",
+        "这些结果中没有逐值置信度，因此没有校准图。",
+    ),
+    "charts.all_levels": Wording("All levels", "所有级别"),
+    "charts.all_tabs": Wording("all tabs", "所有标签页"),
+    "charts.model": Wording("model", "模型"),
+    "charts.accuracy.x": Wording("level · tab", "级别 · 标签页"),
+    "charts.accuracy.y": Wording("cases passed (%)", "通过的用例（%）"),
+    "charts.calibration.x": Wording("confidence", "置信度"),
+    "charts.calibration.y": Wording("values right (%)", "正确的值（%）"),
+    "charts.calibration.diagonal": Wording("accuracy = confidence", "准确率 = 置信度"),
+    "charts.agreement.x": Wording("field", "字段"),
+    "charts.agreement.y": Wording("values agreed (%)", "一致的值（%）"),
+}
+
+# --- screenshot comparison (`compare.CompareError`, `Comparison.problem`): what could not be
+# compared, and what to do
+_COMPARE: dict[str, Wording] = {
+    "compare.missing": Wording(
+        "No screenshot at {path}. Check the path.", "{path} 处没有截图。请检查路径。"
+    ),
+    "compare.pdf": Wording(
+        "{name} is a PDF; compare takes two screenshots (PNG, JPEG, WebP …). Export the page "
+        "as an image first.",
+        "{name} 是 PDF；对比需要两张截图（PNG、JPEG、WebP 等）。请先把页面导出为图片。",
+    ),
+    "compare.unusable": Wording(
+        "The {name} screenshot cannot be compared: {reason}",
+        "{name} 截图无法对比：{reason}",
+    ),
+    "compare.unrelated": Wording(
+        "These two screenshots show different screens: almost nothing of the first was found "
+        "in the second, so no changes are listed. Check that the pair is the same screen of "
+        "two builds.",
+        "这两张截图显示的是不同的界面：第一张的内容在第二张里几乎都找不到，因此不列出变化。"
+        "请确认它们是两个版本的同一个界面。",
+    ),
+    "compare.shapes": Wording(
+        "These two screenshots have very different shapes (one is over three times taller for "
+        "its width), so they cannot show the same screen: no changes are listed. Compare a "
+        "capture with one of the same screen and orientation.",
+        "这两张截图的形状相差很大（按宽度算，一张比另一张高出三倍以上），不可能是同一个界面，"
+        "因此不列出变化。请与同一界面、同一方向的截图对比。",
+    ),
+    "compare.no_image": Wording(
+        "The {side} screenshot is missing: give both, before and after.",
+        "缺少{side}截图：请同时提供之前和之后两张。",
+    ),
+    "compare.no_pairs": Wording(
+        "No screenshot in {before} has a namesake in {after}: pairs are matched by file name.",
+        "{before} 中没有任何截图在 {after} 中有同名文件：截图按文件名配对。",
+    ),
+    "compare.not_folder": Wording(
+        "{path} is neither a folder nor a zip of screenshots.",
+        "{path} 既不是文件夹，也不是截图的 zip 压缩包。",
+    ),
+    # The report to file (`compare.report`), laid out as a bug tracker takes it.
+    "compare.report.title": Wording(
+        "{after} against {before}: {count} changes, {defects} defects",
+        "{after} 对比 {before}：{count} 处变化，{defects} 个缺陷",
+    ),
+    "compare.report.steps": Wording("Steps to reproduce", "复现步骤"),
+    "compare.report.step_before": Wording(
+        "Open the screen on the earlier build (`{before}`).", "在旧版本上打开该界面（`{before}`）。"
+    ),
+    "compare.report.step_after": Wording(
+        "Open the same screen on the new build (`{after}`).",
+        "在新版本上打开同一个界面（`{after}`）。",
+    ),
+    "compare.report.step_compare": Wording(
+        "Compare the two screenshots: the changes are boxed and numbered on both.",
+        "对比两张截图：两张图上都框出并编号了各处变化。",
+    ),
+    "compare.report.expected": Wording("Expected", "预期结果"),
+    "compare.report.expected_text": Wording(
+        "The screen looks as on before.png, apart from the intended changes; no text is cut "
+        "short, and every line passes WCAG AA contrast.",
+        "除有意的改动外，界面与 before.png 一致；没有文字被截断，每行文字都达到 WCAG AA 对比度。",
+    ),
+    "compare.report.actual": Wording("Actual", "实际结果"),
+    "compare.report.table": Wording(
+        "| # | kind | before | after | what changed | defect |",
+        "| # | 类型 | 之前 | 之后 | 变化 | 缺陷 |",
+    ),
+    "compare.report.no_changes": Wording("No changes found.", "未发现变化。"),
+    "compare.report.cut": Wording("Text cut short", "被截断的文字"),
+    "compare.report.contrast": Wording(
+        "Text under WCAG AA contrast", "未达到 WCAG AA 对比度的文字"
+    ),
+    "compare.report.attachments": Wording("Attachments", "附件"),
+    "compare.report.problem": Wording("Not compared: {reason}", "未能对比：{reason}"),
+    "compare.report.defect": Wording("yes ({severity}): {why}", "是（{severity}）：{why}"),
+    "compare.report.not_defect": Wording("no: {why}", "否：{why}"),
+    # why a pair of a regression run has no verdicts (`workbench.compare.turn.PairJudge`)
+    "compare.not_judged.load": Wording(
+        "The model could not be loaded: {reason}", "无法加载模型：{reason}"
+    ),
+    "compare.not_judged.failed": Wording(
+        "The model failed on this pair: {error}", "模型在这对截图上出错：{error}"
+    ),
+    "compare.not_judged.invalid": Wording(
+        "The model's answer was no valid list of verdicts ({problem}).",
+        "模型的回答不是有效的判断列表（{problem}）。",
+    ),
+}
+
+# --- confidence per value, as the domain tabs show it (`tabs.domain.results`)
+_CONFIDENCE: dict[str, Wording] = {
+    "confidence.title": Wording(
+        "**Confidence per value** ({doubtful} of {total} to check; box colours: green high, "
+        "orange check, red low)",
+        "**每个值的置信度**（{total} 个中有 {doubtful} 个需核对；"
+        "框的颜色：绿色高，橙色待核对，红色低）",
+    ),
+    "confidence.header": Wording("| value | | confidence | why |", "| 值 | | 置信度 | 依据 |"),
+    "confidence.level.high": Wording("🟢 high", "🟢 高"),
+    "confidence.level.check": Wording("🟠 check", "🟠 待核对"),
+    "confidence.level.low": Wording("🔴 low", "🔴 低"),
+    "confidence.held": Wording(
+        "returned as null (below {threshold:g})", "已返回为 null（低于 {threshold:g}）"
+    ),
+}
+
+# --- sending a batch run or an answer to review (`workbench.eval.review_send`, the Batch tab's
+# and the domain tabs' Send to review button)
+_REVIEW_SEND: dict[str, Wording] = {
+    "review.send.no_run": Wording(
+        "Run a batch first: there is no finished run to send to review.",
+        "请先运行一次批量处理：还没有可送去审核的已完成运行。",
+    ),
+    "review.send.gone": Wording(
+        "This run's files are gone (the server keeps a run for a few hours). Run the batch "
+        "again, then send it.",
+        "这次运行的文件已不在了（服务器只保留几个小时）。请重新运行批量处理，再送去审核。",
+    ),
+    "review.send.no_rows": Wording(
+        "This run has no rows yet. Wait for a file to finish, then send it.",
+        "这次运行还没有任何结果行。请等至少一个文件处理完，再送去审核。",
+    ),
+    "review.send.no_answer": Wording(
+        "Ask a question first: there is no answer to send to review.",
+        "请先提问：还没有可送去审核的回答。",
+    ),
+    "review.send.image_changed": Wording(
+        "The image box no longer holds {image}, the image of this answer. Ask again about the "
+        "image shown, then send.",
+        "图片框里已不是这个回答所针对的图片 {image}。请对当前图片重新提问，再送去审核。",
+    ),
+    "review.send.nothing_to_review": Wording(
+        "This answer has no values with a confidence (a free-text answer, or no JSON came "
+        "back), so there is nothing to review. Ask with a preset that returns JSON.",
+        "这个回答没有带置信度的值（自由文本回答，或没有返回 JSON），所以没有可审核的内容。"
+        "请使用返回 JSON 的预设提问。",
+    ),
+    "review.send.failed": Wording(
+        "Could not write to the review folder {folder}: {error}. Nothing was sent.",
+        "无法写入审核文件夹 {folder}：{error}。未送出任何内容。",
+    ),
+    "review.send.run_done": Wording(
+        "Sent the batch run ({rows} row(s)) to review as {folder}. The Review tab now lists it "
+        "(press Refresh there).",
+        "已将这次批量运行（{rows} 行）送去审核，名为 {folder}。"
+        "审核标签页现在会列出它（在那里点“刷新”）。",
+    ),
+    "review.send.answer_done": Wording(
+        "Sent the answer about {image} to review, into {folder}. The Review tab now lists that "
+        "folder as one queue of single answers (press Refresh there).",
+        "已将关于 {image} 的回答送去审核，放入 {folder}。"
+        "审核标签页现在会把该文件夹列为一个单个回答的队列（在那里点“刷新”）。",
+    ),
 }
 
 SECTIONS: dict[str, dict[str, Wording]] = {
+    "review": _REVIEW,
     "schema": _SCHEMA,
     "summary": _SUMMARY,
     "extraction": _EXTRACTION,
@@ -1134,6 +1714,11 @@ SECTIONS: dict[str, dict[str, Wording]] = {
     "session": _SESSION,
     "chat": _CHAT,
     "tabs": _TABS,
+    "compare ui": _COMPARE_UI,
+    "compare": _COMPARE,
+    "charts": _CHARTS,
+    "confidence": _CONFIDENCE,
+    "review send": _REVIEW_SEND,
     "labels": LABELS,
 }
 WORDING: dict[str, Wording] = {

@@ -199,7 +199,14 @@ def _question(
         structured=structured,
         repair_turns=int(controls.repair_turns),
         strict=bool(controls.strict) and ctx.strict_available,
+        abstain_below=_abstain(controls.abstain_below),
+        agreement=ctx.settings.agreement,
     )
+
+
+def _abstain(value: float | None) -> float:
+    """Return the abstain threshold the slider sets, within 0 to 1 (0: none)."""
+    return min(1.0, max(0.0, float(value or 0.0)))
 
 
 def _threshold(value: str | float | None, said: str = "en") -> float | None:

@@ -170,6 +170,7 @@ class Controls:
     document: str | None = None  # a PDF (or phone photo) whose page the image box shows
     pages: list[int] | None = None  # the document's pages asked about, 1-based
     ui_language: str = "en"  # the page's language, which words what the user reads
+    abstain_below: float = 0.0  # values less confident than this come back as null; 0: off
 
 
 CONTROLS = tuple(field.name for field in fields(Controls))

@@ -13,6 +13,7 @@ import gradio as gr
 from tabs.domain import cost, handlers, pages
 from tabs.domain.context import CONTROLS, AppContext, Controls, DomainTab
 from tabs.domain.layout import TabUI
+from tabs.send_review import send_answer_to_review
 from workbench.api import ASK_OUTPUTS
 
 ENGINE_QUEUE = "engine"  # one queue slot shared by every tab's model calls
@@ -76,6 +77,14 @@ def wire(ui: TabUI, ctx: AppContext, tab: DomainTab) -> None:
         show_progress="hidden",  # through the queue: its toast needs the queue's stream
     )
     _wire_document(ui, tab)
+    _on(  # its own endpoint: the ask endpoints' outputs stay as `workbench.api` lists them
+        ui.send_review.click,
+        ui,
+        partial(_send_to_review, ctx=ctx),
+        ui.pick(("details", "image", "document", "ui_language")),
+        ("sent",),
+        api_name=f"{tab.key}_send_review",
+    )
     preset_inputs = ui.pick(("preset", "language"))
     _on(
         ui.preset.change,
@@ -106,6 +115,18 @@ def wire(ui: TabUI, ctx: AppContext, tab: DomainTab) -> None:
         show_progress="hidden",
     )
     _wire_cost(ui, bound, answering)
+
+
+def _send_to_review(
+    details: dict[str, Any] | None,
+    image: dict[str, Any] | None,
+    document: str | None,
+    ui_language: str,
+    *,
+    ctx: AppContext,
+) -> dict[str, Any]:
+    """Send to review: the answer shown and its image into the review folder; the line."""
+    return {"sent": send_answer_to_review(ctx, details, image, document, ui_language or "en")}
 
 
 def _wire_document(ui: TabUI, tab: DomainTab) -> None:

@@ -39,6 +39,7 @@ class PresetDefaults:
     max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
     strict: bool = False
     visual_tokens: int = cost.VISUAL_SLIDER[0]
+    abstain_below: float = 0.0  # the app's --abstain-below, else the preset's; 0: off
 
     def updates(self) -> Updates:
         """Return the defaults as updates keyed by component name."""
@@ -50,8 +51,11 @@ def preset_defaults(
 ) -> PresetDefaults:
     """Return the controls a preset sets: its question in the language, its defaults."""
     chosen = find_preset(ctx, tab, preset)
+    abstain = ctx.settings.abstain_below
     if chosen is None:
-        return PresetDefaults(visual_tokens=cost.slider_default(ctx, None))
+        return PresetDefaults(
+            visual_tokens=cost.slider_default(ctx, None), abstain_below=abstain or 0.0
+        )
     gen = chosen.generation
     return PresetDefaults(
         question=chosen.prompt(language)[1],
@@ -60,6 +64,7 @@ def preset_defaults(
         max_new_tokens=gen.max_new_tokens,
         strict=chosen.structured and ctx.strict_available,
         visual_tokens=cost.slider_default(ctx, chosen),
+        abstain_below=(chosen.abstain_below if abstain is None else abstain) or 0.0,
     )
 
 

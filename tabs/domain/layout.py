@@ -56,6 +56,7 @@ class TabUI:
     strict: gr.Checkbox
     repair_turns: gr.Slider
     visual_tokens: gr.Slider
+    abstain_below: gr.Slider
     chat: gr.Chatbot
     ask: gr.Button
     stop: gr.Button
@@ -68,6 +69,8 @@ class TabUI:
     truth: gr.Markdown
     parsed: gr.JSON
     downloads: gr.File
+    send_review: gr.Button
+    sent: gr.Markdown  # what Send to review did, or why not
     details: gr.JSON
 
     def pick(self, names: tuple[str, ...]) -> dict[str, Any]:
@@ -276,6 +279,14 @@ def _generation_controls(
             info=I18N("visual_tokens.info"),
             elem_id=f"{tab.key}-visual-tokens",
         )
+        parts["abstain_below"] = gr.Slider(
+            0,
+            1,
+            defaults.abstain_below,
+            step=0.05,
+            label=I18N("abstain_below.label"),
+            elem_id=f"{tab.key}-abstain-below",
+        )
     return parts
 
 
@@ -299,6 +310,12 @@ def _results_row(tab: DomainTab) -> dict[str, Any]:
             parts["downloads"] = gr.File(
                 label=I18N("downloads.label"), file_count="multiple", interactive=False
             )
+            # The answer into the team's review queue (`tabs.send_review`); until then it is
+            # this user's own.
+            parts["send_review"] = gr.Button(
+                I18N("send_review.button"), size="sm", elem_id=f"{tab.key}-send-review"
+            )
+            parts["sent"] = gr.Markdown("", elem_id=f"{tab.key}-sent")
             with gr.Accordion(I18N("details.accordion"), open=False):
                 parts["details"] = gr.JSON(label=I18N("details.label"))
     return parts

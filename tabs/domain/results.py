@@ -11,6 +11,7 @@ from gradio.utils import get_upload_folder
 
 from tabs.i18n import swatch
 from tabs.wording import say
+from workbench.answers.confidence import box_levels
 from workbench.answers.drawing import BOX_COLOURS, draw_boxes, outline_region
 from workbench.api import RESULTS
 from workbench.eval.truth import compare_json
@@ -63,10 +64,12 @@ def render(
         shown_verdict += f"\n\n{say('verdict.unconstrained', language)}"
     return {
         "run_status": line,
-        "parsed": answer.extraction.value if answer.extraction else None,
+        "parsed": answer.handed_on,  # values under the abstain threshold as null
         "verdict": shown_verdict,
         "checks": checks_markdown(answer, language),
-        "evidence": evidence_markdown(answer, language),
+        "evidence": _joined(
+            evidence_markdown(answer, language), confidence_markdown(answer, language)
+        ),
         "truth": truth_markdown(ctx.example_for(shown.digest), answer, language),
         "annotated": annotated,
         "downloads": _export(details, annotated),
@@ -156,7 +159,8 @@ def _annotated(answer: Answer, question: Question):
     image = question.image
     if question.region is not None:
         image = outline_region(image, question.region)
-    return draw_boxes(image, boxes)
+    parsed = answer.extraction.value if answer.extraction else None
+    return draw_boxes(image, boxes, box_levels(answer.confidence, parsed))
 
 
 def _seen(answer: Answer) -> list[tuple[str, tuple[int, int, int, int]]]:
@@ -185,6 +189,38 @@ def evidence_markdown(answer: Answer, language: str = "en") -> str:
         lines.append(f"- {mark} `{e.path}` = {e.value!r}: {say(said, language)}")
     title = say("evidence.title", language, summary=report.summary(language))
     return title + "\n" + "\n".join(lines)
+
+
+CONFIDENCE_ROWS = 60
+
+
+def confidence_markdown(answer: Answer, language: str = "en") -> str:
+    """Return each value's confidence as a table: path and value, level, score, reasons."""
+    report = answer.confidence
+    if report is None or not report.values:
+        return ""
+    doubtful = sum(each.level != "high" for each in report.values)
+    lines = [
+        say("confidence.title", language, doubtful=doubtful, total=len(report.values)),
+        "",
+        say("confidence.header", language),
+        "|---|---|---|---|",
+    ]
+    for each in report.values[:CONFIDENCE_ROWS]:
+        level = say(f"confidence.level.{each.level}", language)
+        why = ", ".join(each.reasons)
+        if each.abstained:
+            why += "; " + say("confidence.held", language, threshold=report.threshold)
+        lines.append(
+            f"| `{each.path}` = {_cell(each.value)} | {level} | {each.score:.2f} | {why} |"
+        )
+    if len(report.values) > CONFIDENCE_ROWS:
+        lines.append(say("truth.more", language, count=len(report.values) - CONFIDENCE_ROWS))
+    return "\n".join(lines)
+
+
+def _joined(*parts: str) -> str:
+    return "\n\n".join(part for part in parts if part)
 
 
 def _stats_line(answer: Answer, language: str = "en") -> str:

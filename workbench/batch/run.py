@@ -22,6 +22,7 @@ from typing import Any
 
 from PIL import Image
 
+from workbench.answers.confidence import box_levels
 from workbench.answers.drawing import draw_boxes
 from workbench.choices import ask_budget, preset_params, render_tokens, strict_choice
 from workbench.engines.base import EngineError, GenerationParams, one_line
@@ -52,6 +53,8 @@ class Row:
     checks_passed: int = 0
     checks_total: int = 0
     not_on_image: int | None = None  # values of the answer the OCR did not find
+    confidence_level: str | None = None  # the lowest level of any value (docs/confidence.md)
+    confidence: dict[str, Any] | None = None  # the record's "confidence"
     fields: dict[str, Any] = field(default_factory=dict)
     prompt_tokens: int = 0
     generated_tokens: int = 0  # all turns, repairs included
@@ -75,6 +78,8 @@ class _Plan:
     strict: bool
     render_tokens: int  # a PDF page is drawn for this many visual tokens
     fields: tuple[str, ...]
+    abstain_below: float | None = None  # None: the preset's
+    agreement: int | None = None  # None: the preset's
 
 
 def run_batch(
@@ -116,6 +121,8 @@ def run_batch(
         strict=strict_choice(None, preset, session.status.engine),
         render_tokens=render_tokens(preset, settings),
         fields=schema_fields(preset.schema),
+        abstain_below=settings.abstain_below,
+        agreement=settings.agreement,
     )
     todo = [item for item in items if item.key not in rows]
     try:
@@ -155,6 +162,8 @@ def _run_one(
             evidence=True,
             strict=plan.strict,
             repair_turns=REPAIR_TURNS,
+            abstain_below=plan.abstain_below,
+            agreement=plan.agreement,
         )
         answer = next(e.answer for e in ask(session, question) if isinstance(e, Finished))
         record = result_record(
@@ -177,8 +186,7 @@ def _run_one(
 def _answered_row(
     item: Item, answer: Answer, structured: bool, names: tuple[str, ...], annotated: str
 ) -> Row:
-    evidence = answer.evidence
-    value = answer.extraction.value if answer.extraction else None
+    evidence, confidence = answer.evidence, answer.confidence
     return Row(
         item.key,
         item.name,
@@ -187,7 +195,9 @@ def _answered_row(
         checks_passed=sum(check.ok for check in answer.checks),
         checks_total=len(answer.checks),
         not_on_image=None if evidence is None else evidence.total - evidence.found,
-        fields=key_values(value, names),
+        confidence_level=confidence.lowest_level if confidence else None,
+        confidence=confidence.as_dict() if confidence else None,
+        fields=key_values(answer.handed_on, names),  # values under the threshold as null
         prompt_tokens=sum(stats.prompt_tokens for stats in answer.stats),
         generated_tokens=sum(stats.generated_tokens for stats in answer.stats),
         annotated=annotated,
@@ -198,7 +208,8 @@ def _annotate(item: Item, image: Image.Image, answer: Answer, out_dir: Path) -> 
     """Write the image with the model's boxes; return its path relative to `out_dir`."""
     tag = hashlib.sha1(item.key.encode()).hexdigest()[:8]  # two "a.png" in two folders
     relative = f"{ANNOTATED}/{safe_name(item.name)[:80]}-{tag}.png"
-    draw_boxes(image, answer.boxes).save(out_dir / relative)
+    levels = box_levels(answer.confidence, answer.extraction.value if answer.extraction else None)
+    draw_boxes(image, answer.boxes, levels).save(out_dir / relative)
     return relative
 
 
@@ -261,7 +272,16 @@ def _read_rows(path: Path) -> dict[str, Row]:
     return rows
 
 
-FIXED_COLUMNS = ("file", "ok", "error", "valid", "checks_passed", "checks_total", "not_on_image")
+FIXED_COLUMNS = (
+    "file",
+    "ok",
+    "error",
+    "valid",
+    "checks_passed",
+    "checks_total",
+    "not_on_image",
+    "confidence_level",
+)
 LAST_COLUMNS = ("prompt_tokens", "generated_tokens", "seconds", "annotated")
 
 
@@ -306,4 +326,6 @@ def row_summary(row: Row) -> str:
         parts.append(f"checks {row.checks_passed}/{row.checks_total}")
     if row.not_on_image:
         parts.append(f"{row.not_on_image} value(s) not on the image")
+    if row.confidence_level:
+        parts.append(f"lowest confidence {row.confidence_level}")
     return ", ".join([*parts, f"{row.generated_tokens} tokens, {row.seconds:.1f} s"])

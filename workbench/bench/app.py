@@ -93,9 +93,10 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Return the resident memory of a process and its descendants, in MB (2**20 bytes)."""
-    kb = sum(status_field(_read_status(p), "VmRSS") or 0 for p in [pid, *descendants(pid)])
+def tree_rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """Return the resident memory of a process and its descendants, in MB (2**20 bytes);
+    `field` "RssFile" gives the part that maps files (code and data the kernel can drop)."""
+    kb = sum(status_field(_read_status(p), field) or 0 for p in [pid, *descendants(pid)])
     return kb / 1024
 
 

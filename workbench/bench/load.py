@@ -124,10 +124,22 @@ def bench_load(base_url: str, users: int = 16, questions: int = 3) -> Iterator[s
 
 @dataclass(frozen=True)
 class Reading:
-    """The app's resident memory (MB) after a number of answers."""
+    """The app's resident memory (MB) after a number of answers, and the part mapping files."""
 
     answers: int
     rss_mb: float
+    file_mb: float = 0.0
+
+    @classmethod
+    def of(cls, answers: int, pid: int) -> Reading:
+        """Return the memory of the app's process tree now."""
+        from workbench.bench.app import tree_rss_mb
+
+        return cls(answers, tree_rss_mb(pid), tree_rss_mb(pid, "RssFile"))
+
+    def line(self) -> str:
+        """Return the reading as a row of the table."""
+        return f"{self.answers:>8} {self.rss_mb:>8.1f} {self.file_mb:>9.1f}"
 
 
 def ask_in_turn(
@@ -185,7 +197,7 @@ def bench_in_turn(
     settings: Settings, users: int = 100, questions: int = 10, model: str = "tiny"
 ) -> Iterator[str]:
     """Serve the app on `model` in a subprocess, let users come in turn; print its memory."""
-    from workbench.bench.app import free_port, serving, tree_rss_mb
+    from workbench.bench.app import free_port, serving
     from workbench.examples import ensure_examples
 
     examples = ensure_examples(settings.cache_dir / "examples")
@@ -198,11 +210,11 @@ def bench_in_turn(
         f"{users} users in turn × {questions} questions, each a new session asking one tab's "
         f"examples; launch.py --model {model} --engine {settings.engine}"
     )
-    yield f"{'answers':>8} {'RSS MB':>8}"
+    yield f"{'answers':>8} {'RSS MB':>8} {'files MB':>9}"
     asked: list[Asked] = []
     with serving(command, port) as (process, _):
-        readings = [Reading(0, tree_rss_mb(process.pid))]
-        yield f"{0:>8} {readings[0].rss_mb:>8.1f}  idle, before the first question"
+        readings = [Reading.of(0, process.pid)]
+        yield f"{readings[0].line()}  idle, before the first question"
         began = time.perf_counter()
         users_in_turn = ask_in_turn(
             f"http://127.0.0.1:{port}/", examples, users, questions, **IN_TURN_CONTROLS
@@ -210,9 +222,9 @@ def bench_in_turn(
         for one, left in users_in_turn:
             asked.append(one)
             if left or len(asked) in CHECKPOINTS:  # a reading per user, for the slope
-                readings.append(Reading(len(asked), tree_rss_mb(process.pid)))
+                readings.append(Reading.of(len(asked), process.pid))
             if len(asked) in CHECKPOINTS:
-                yield f"{len(asked):>8} {readings[-1].rss_mb:>8.1f}"
+                yield readings[-1].line()
         wall = time.perf_counter() - began
     yield from _in_turn_summary(readings, asked, wall)
 
@@ -229,7 +241,8 @@ def _in_turn_summary(readings: list[Reading], asked: list[Asked], wall: float) -
         yield (
             f"after the first {settled.answers}: {slope:+.1f} MB per 100 answers (least squares, "
             f"a reading per user); {end.answers} answers end {grown:+.1f} MB from "
-            f"{settled.answers} (target ≤ {GROWTH_TARGET_MB:.0f} MB {mark})"
+            f"{settled.answers} (target ≤ {GROWTH_TARGET_MB:.0f} MB {mark}), of which "
+            f"{end.file_mb - settled.file_mb:+.1f} MB mapping files (code first run, droppable)"
         )
     for one in failed[:5]:
         reason = one.error or one.outputs["run_status"]

@@ -179,6 +179,8 @@ def run_ask(args: argparse.Namespace) -> int:
             strict=strict,
             repair_turns=args.repair_turns,
             check_context=alarm,
+            abstain_below=settings.abstain_below,
+            agreement=settings.agreement,
         )
         if args.system:
             question = replace(question, system=system_prompt(args.role, args.system))
@@ -303,7 +305,21 @@ def summary_lines(record: dict[str, Any]) -> list[str]:
         )
     for box in record["boxes"]:
         lines.append(f"box {box['label']!r}: {','.join(map(str, box['box']))} px")
-    return lines + evidence_lines(record.get("evidence"))
+    lines += evidence_lines(record.get("evidence"))
+    return lines + confidence_lines(record.get("confidence"))
+
+
+def confidence_lines(confidence: dict[str, Any] | None) -> list[str]:
+    """Return the values to check or of low confidence, a line each, the held-back ones said."""
+    if not confidence:
+        return []
+    doubtful = [value for value in confidence["values"] if value["level"] != "high"]
+    lines = [f"confidence: {len(doubtful)} of {len(confidence['values'])} values to check"]
+    for value in doubtful:
+        held = ", returned as null" if value["abstained"] else ""
+        why = "; ".join(value["reasons"])
+        lines.append(f"  {value['level']} {value['score']:.2f}: {value['at']} ({why}){held}")
+    return lines
 
 
 def evidence_lines(evidence: dict[str, Any] | None) -> list[str]:

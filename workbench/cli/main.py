@@ -1,6 +1,7 @@
 """The command line: `python -m workbench COMMAND`, and the installed `workbench` command.
 
-Commands: ask, presets, ocr, evidence, eval, batch, bench, download, serve, ui.
+Commands: ask, presets, ocr, evidence, compare, contrast, eval, batch, bench, download, serve,
+ui.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from workbench.cli.ask import (
     run_presets,
 )
 from workbench.cli.batch import add_batch_parser, run_batch_command
+from workbench.cli.compare import add_compare_parser, run_compare, run_contrast
 from workbench.cli.download import add_download_parser, run_download
 from workbench.cli.eval import add_eval_parser, run_eval
+from workbench.cli.golden import add_golden_parser, run_golden
 from workbench.cli.ocr import add_intake, run_evidence, run_ocr
 from workbench.engines.base import ModelLoadError
 from workbench.prompts.presets import LANGUAGES
@@ -47,9 +50,10 @@ structured preset) the verdict, the domain checks and the boxes, one [line] each
 --json prints ONE object on stdout and nothing on stderr but an error: the result record, the
 same keys as the app's result.json (asked_at, model, random_weights, device, dtype, engine,
 tab, preset, language, role, question, parameters, image_name, image_sha256, image_size,
-region, pages, enhanced, history_left_out, answer, parsed, validation, checks, boxes,
-evidence, repairs, turns), plus dtype_reason, engine_reason (why that engine answered),
-patches, and the last turn's tokens, timings (with load_s), finish_reason and constrained
+region, pages, enhanced, history_left_out, answer, parsed, answer_json (parsed, with values
+under --abstain-below as null), validation, checks, boxes, evidence, confidence (a score,
+level and reasons per value), repairs, turns), plus dtype_reason, engine_reason (why that engine
+answered), patches, and the last turn's tokens, timings (with load_s), finish_reason and constrained
 (whether decoding was held to the schema).
 
 {EXIT_CODES}"""
@@ -70,8 +74,10 @@ def build_parser(prog: str = "python -m workbench") -> argparse.ArgumentParser:
     presets.add_argument("--json", action="store_true", help="print one JSON object")
     add_presets_dir(presets)
     _add_ocr(commands)
+    add_compare_parser(commands)
     add_eval_parser(commands)
     add_batch_parser(commands)
+    add_golden_parser(commands)
     _add_bench(commands)
     add_download_parser(commands)
     _add_serve(commands)
@@ -160,14 +166,15 @@ def _add_bench(commands: Any) -> None:
     bench = commands.add_parser("bench", help="print benchmark numbers")
     bench.add_argument(
         "what",
-        choices=["strict", "examples", "model", "app", "first", "remote", "load", "ocr"],
+        choices=["strict", "examples", "model", "app", "first", "remote", "load", "ocr", "compare"],
         help="strict: valid share and ms/token; examples: drawing time; model: load, memory, "
         "speed per dtype on a random model of a real size (--engine llamacpp: on llama.cpp; "
         "--engine both: llama.cpp against transformers bf16, alternating); app: page-up time "
         "and idle memory; first: launch to the first answer, lazy and with --preload; "
         "remote: the remote engine vs a bare openai client (--engine openai --base-url URL); "
         "load: --users users asking --questions questions each, through the app, to --base-url; "
-        "ocr: OCR time, recall clean / darkened / enhanced, evidence on each example",
+        "ocr: OCR time, recall clean / darkened / enhanced, evidence on each example; "
+        "compare: seconds per screenshot pair (phone, desktop), what each drawn pair shows",
     )
     bench.add_argument("--runs", type=int, help="strict: seeds (3); model: repeats (5); app (5)")
     bench.add_argument("--max-new-tokens", type=int, help="override the presets' limits")
@@ -278,8 +285,14 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m workbench") -
         return _bench(args)
     if args.command == "eval":
         return run_eval(args)
+    if args.command == "golden":
+        return run_golden(args)
     if args.command == "batch":
         return run_batch_command(args)
+    if args.command == "compare":
+        return run_compare(args)
+    if args.command == "contrast":
+        return run_contrast(args)
     if args.command == "ocr":
         return run_ocr(args)
     if args.command == "evidence":
@@ -349,6 +362,10 @@ def _bench_lines(args: argparse.Namespace, settings: settings_module.Settings) -
         from workbench.bench.model import bench_model
 
         return bench_model(settings, args.config, args.layers, args.runs or 5)
+    if args.what == "compare":
+        from workbench.bench.compare import bench_compare
+
+        return bench_compare(args.runs or 3)
     if args.what == "ocr":
         from workbench.bench.ocr import bench_ocr
 

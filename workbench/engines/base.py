@@ -121,12 +121,18 @@ def _round(value: float | None) -> float | None:
 
 @dataclass
 class Generation:
-    """A streamed answer: iterate for text pieces; `text` and `stats` fill in as it runs."""
+    """A streamed answer: iterate for text pieces; `text` and `stats` fill in as it runs.
+
+    `tokens`, once the stream ends, holds each generated token's (text, log-probability) as
+    the model chose it, where the engine can tell (None where it cannot): the model's own
+    confidence in what it wrote (workbench.answers.confidence).
+    """
 
     pieces: Iterator[str]
     stop_event: threading.Event = field(default_factory=threading.Event)
     stats: GenerationStats = field(default_factory=GenerationStats)
     text: str = ""
+    tokens: list[tuple[str, float]] | None = None
 
     def __iter__(self) -> Iterator[str]:
         try:

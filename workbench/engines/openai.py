@@ -121,6 +121,7 @@ class OpenAIEngine:
 
         def pieces() -> Iterator[str]:
             chunks = 0
+            chosen = ChosenTokens() if request.get("logprobs") else None
             try:
                 with self._open(request) as response:
                     for chunk in response:
@@ -132,6 +133,8 @@ class OpenAIEngine:
                             stats.generated_tokens = chunk.usage.completion_tokens
                         for choice in chunk.choices:
                             stats.finish_reason = choice.finish_reason or stats.finish_reason
+                            if chosen is not None:
+                                chosen.add(choice)
                             if choice.delta.content:
                                 chunks += 1
                                 if stats.time_to_first_token is None:
@@ -142,6 +145,8 @@ class OpenAIEngine:
                 raise server_error(error, url, timeout) from error
             finally:
                 stats.total_seconds = time.perf_counter() - started
+            if chosen is not None and chosen.tokens:  # a server may ignore the ask
+                generation.tokens = chosen.tokens
             if stats.stopped:
                 stats.finish_reason = "cancelled"
             # A stopped stream ends before the usage: its counts are the pieces and an estimate.
@@ -224,6 +229,8 @@ class OpenAIEngine:
                 "type": "json_schema",
                 "json_schema": {"name": "answer", "schema": params.json_schema, "strict": True},
             }
+        if self.info.served_by in CONSTRAINING_SERVERS:
+            request["logprobs"] = True  # each token's own probability, for its confidence
         if self.info.served_by in FULL_SERVERS:
             extra: dict[str, Any] = {"repetition_penalty": params.repetition_penalty}
             if params.top_k and not params.greedy:
@@ -248,6 +255,36 @@ class OpenAIEngine:
     def unload(self) -> None:
         """Close the client's connections (streams in flight end with an error)."""
         self.client.close()
+
+
+class ChosenTokens:
+    """Reads (text, log-probability) of each token from streamed chunks' `logprobs`.
+
+    A token's text comes from its `bytes` where the server sends them: a wide character split
+    over tokens (and chunks) decodes whole, its pieces' log-probabilities added.
+    """
+
+    def __init__(self) -> None:
+        self.tokens: list[tuple[str, float]] = []
+        self._pending, self._logprob = b"", 0.0
+
+    def add(self, choice: Any) -> None:
+        """Take the tokens of one chunk's choice."""
+        logprobs = getattr(choice, "logprobs", None)
+        for token in getattr(logprobs, "content", None) or ():
+            if token.bytes is None:
+                self.tokens.append((token.token, token.logprob))
+                continue
+            self._pending += bytes(token.bytes)
+            self._logprob += token.logprob
+            try:
+                text = self._pending.decode("utf-8")
+            except UnicodeDecodeError:
+                if len(self._pending) < 4:  # a UTF-8 character is at most 4 bytes
+                    continue  # the character goes on in the next token
+                text = self._pending.decode("utf-8", "replace")  # never a character: as is
+            self.tokens.append((text, self._logprob))
+            self._pending, self._logprob = b"", 0.0
 
 
 def data_url(image: Image.Image) -> str:

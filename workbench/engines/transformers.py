@@ -15,7 +15,12 @@ from dataclasses import replace
 from typing import Any
 
 import torch
-from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+from transformers import (
+    LogitsProcessor,
+    StoppingCriteria,
+    StoppingCriteriaList,
+    TextIteratorStreamer,
+)
 
 from workbench.budget import Budget, size_bounds
 from workbench.engines.base import (
@@ -83,12 +88,15 @@ class TransformersEngine:
         inputs = inputs.to(self.model.device)
         input_ids = inputs["input_ids"]
         streamer = _TimedStreamer(self.processor.tokenizer)
+        # First in the list: it sees the model's own scores, before the schema's mask.
+        chosen = _ChosenLogprobs()
+        constraint = self._constraint(params.json_schema) if self._constraint else []
 
         kwargs = dict(
             inputs,
             streamer=streamer,
             stopping_criteria=StoppingCriteriaList([_StopOnEvent(generation.stop_event)]),
-            logits_processor=self._constraint(params.json_schema) if self._constraint else [],
+            logits_processor=[chosen, *constraint],
             max_new_tokens=params.max_new_tokens,
             repetition_penalty=params.repetition_penalty,
             **_sampling(params),
@@ -105,6 +113,8 @@ class TransformersEngine:
                 stats.stopped = generation.stop_event.is_set()
                 stats.generated_tokens = int(output.shape[1] - input_ids.shape[1])
                 stats.finish_reason = _finish_reason(stats, params)
+                new = output[0, input_ids.shape[1] :]
+                generation.tokens = token_texts(self.processor.tokenizer, new, chosen.logprobs(new))
             except BaseException as error:  # reported to the consumer, never lost in a thread
                 stats.finish_reason = "error"
                 failure.append(error)
@@ -199,6 +209,50 @@ def _sampling(params: GenerationParams) -> dict[str, Any]:
         "top_p": params.top_p,
         "top_k": params.top_k or None,
     }
+
+
+class _ChosenLogprobs(LogitsProcessor):
+    """Records the log-probability of each token chosen, from the scores it was chosen from.
+
+    A processor sees step t's scores before the token is picked; the pick shows up as the last
+    input id of step t + 1. So each step keeps its log-softmax (one vector, on the device) and
+    gathers the previous step's pick: no copy to the CPU, no wait, until `logprobs` at the end.
+    """
+
+    def __init__(self) -> None:
+        self._last: Any = None
+        self._picked: list[Any] = []
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        if self._last is not None:
+            self._picked.append(self._last.gather(-1, input_ids[:1, -1:]).view(1))
+        self._last = scores[:1].float().log_softmax(-1)
+        return scores
+
+    def logprobs(self, generated: Any) -> list[float]:
+        """Return the log-probability of each generated token (the last one gathered here)."""
+        picked = list(self._picked)
+        if self._last is not None and len(generated) > len(picked):
+            picked.append(self._last.gather(-1, generated[-1:].view(1, 1)).view(1))
+        return torch.cat(picked).tolist() if picked else []
+
+
+def token_texts(tokenizer: Any, ids: Any, logprobs: list[float]) -> list[tuple[str, float]]:
+    """Return (text, log-probability) per token, special tokens as ""; the pieces of one wide
+    character (each alone decodes to "\ufffd") go together, their log-probabilities added."""
+    ids = ids.tolist()[: len(logprobs)]
+    single = tokenizer.batch_decode([[each] for each in ids], skip_special_tokens=True)
+    pairs: list[tuple[str, float]] = []
+    start = 0
+    for index, text in enumerate(single):
+        if "\ufffd" in text or start < index:
+            whole = tokenizer.decode(ids[start : index + 1], skip_special_tokens=True)
+            if whole.endswith("\ufffd") and index + 1 < len(single):
+                continue  # the character is not complete yet
+            text = whole
+        pairs.append((text, sum(logprobs[start : index + 1])))
+        start = index + 1
+    return pairs
 
 
 class _StopOnEvent(StoppingCriteria):

@@ -18,6 +18,8 @@ A golden set is a folder holding its images (and PDFs) and `cases.jsonl`, one ca
   `{"verdict": "correct" | "incorrect"}`.
 - `turns`: instead of question/expect, a non-empty list of `{"question", "expect"}` asked in
   one conversation; the first turn may leave its question to the preset.
+- `source` (optional): where the case came from, e.g. "review" for a case made of what a
+  reviewer approved or corrected (`workbench.eval.review_export.golden_from_review`).
 
 Empty lines and lines starting with `#` are skipped. Anything else that is wrong — bad JSON, a
 missing or unknown key, a wrong type, a missing image, a duplicate id — is collected, and
@@ -45,11 +47,20 @@ from workbench.eval.expectations import (
     unknown_keys,
 )
 
-__all__ = ["CASES_FILE", "LEVELS", "Case", "Expectation", "GoldenSetError", "Turn", "load_cases"]
+__all__ = [
+    "CASES_FILE",
+    "LEVELS",
+    "Case",
+    "Expectation",
+    "GoldenSetError",
+    "Turn",
+    "load_cases",
+    "write_cases",
+]
 
 CASES_FILE = "cases.jsonl"
 LEVELS = ("L1", "L2", "L3")
-_CASE_KEYS = ("id", "image", "tab", "preset", "question", "level", "expect", "turns")
+_CASE_KEYS = ("id", "image", "tab", "preset", "question", "level", "expect", "turns", "source")
 _TURN_KEYS = ("question", "expect")
 _PAGE = re.compile(r"page=(?P<page>\d+)")
 
@@ -81,6 +92,7 @@ class Case:
     preset: str | None
     level: str
     turns: tuple[Turn, ...]
+    source: str | None = None  # where the case came from: "review", or None
 
 
 def load_cases(
@@ -171,9 +183,10 @@ def _read_line(line: str, context: _Context, problems: list[str]) -> tuple[str |
     if level is not None and level not in LEVELS:
         problems.append(f"level: expected one of {', '.join(LEVELS)}, got {level!r}")
     turns = _turns(data, question, problems)
+    source = read_text(data, "source", "", problems, required=False)
     if problems or case_id is None or image is None or tab is None or level is None:
         return case_id, None
-    return case_id, Case(case_id, image, page, tab, preset, level, turns)
+    return case_id, Case(case_id, image, page, tab, preset, level, turns, source)
 
 
 def _no_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -270,3 +283,14 @@ def _turns(data: dict[str, Any], question: str | None, problems: list[str]) -> t
         if expect is not None:
             turns.append(Turn(question, expect))
     return tuple(turns)
+
+
+def write_cases(folder: str | Path, cases: list[dict[str, Any]]) -> Path:
+    """Write `cases` (JSON objects, as `load_cases` reads them) to `folder`/cases.jsonl at once;
+    return its path. The images are the caller's to put in `folder`."""
+    path = Path(folder) / CASES_FILE
+    partial = path.with_name(path.name + ".part")
+    text = "".join(json.dumps(case, ensure_ascii=False) + "\n" for case in cases)
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+    return path

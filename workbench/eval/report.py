@@ -4,8 +4,11 @@
 answers, of domain checks passed, multi-turn retention, the share of values not seen on the
 image, median latency and tokens per turn; with two models, the cases where they disagree.
 A share is {"count", "total", "percent"} (percent None when total is 0). `write_reports` writes
-report.md and report.html (self-contained: inline CSS, each failure with a thumbnail of its
-image and the model's boxes).
+report.md and report.html (self-contained: inline CSS, the charts of `workbench.eval.charts` as
+inline SVG, each failure with a thumbnail of its image and the model's boxes). With per-value
+confidence in the results, both show values right per confidence band, the AUROC of confidence
+and the accuracy of the values at each level (`workbench.eval.report_confidence`); with cases
+from a review, agreement with the reviewers per field.
 
 With human marks (workbench/eval/grading.py: `summary(results, marks)`, or marks.jsonl beside the
 results for `write_reports`), an answer's final human mark replaces its automatic score, and
@@ -19,9 +22,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from workbench.eval.charts import figures
 from workbench.eval.golden import LEVELS
 from workbench.eval.grading import MARKS_FILE, Mark, final_marks, load_marks, regrade
-from workbench.eval.report_html import Row, Section, html_report
+from workbench.eval.report_confidence import confidence_sections
+from workbench.eval.report_html import Row, Section, html_report, report_charts
 from workbench.eval.run import model_runs
 from workbench.eval.scoring import retention
 
@@ -209,27 +214,39 @@ def write_reports(
     `out_dir` (beside results.jsonl), the figures and failures follow the human marks."""
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    marks = load_marks(folder) if (folder / MARKS_FILE).exists() else None
-    report = summary(results, marks)
-    if marks is not None:
-        results = regrade(results, final_marks(marks))
+    report, results = scored(results, folder)
     names = list(model_names)
+    drawn = figures(report, results)
     markdown, page = folder / "report.md", folder / "report.html"
-    markdown.write_text(_markdown(report, results, names), encoding="utf-8")
+    sections = report_sections(report, drawn, names)
+    markdown.write_text(_markdown(report, sections, results, names), encoding="utf-8")
     failed = failures(results)
-    page.write_text(
-        html_report(_legend(report, names), _sections(report, names), failed, _models(names)),
-        encoding="utf-8",
-    )
+    legend, charts = _legend(report, names), report_charts(drawn)
+    page.write_text(html_report(legend, sections, failed, _models(names), charts), encoding="utf-8")
     return markdown, page
 
 
-def _sections(report: dict[str, Any], names: list[str]) -> list[Section]:
-    """Return the report's tables in order, the same in Markdown and HTML."""
+def scored(
+    results: Sequence[dict[str, Any]], folder: Path
+) -> tuple[dict[str, Any], Sequence[dict[str, Any]]]:
+    """Return the summary and the results as scored: by the final human mark where an answer
+    has one in `folder`'s marks.jsonl (the summary then says how many were graded)."""
+    if not (folder / MARKS_FILE).exists():
+        return summary(results), results
+    marks = load_marks(folder)
+    return summary(results, marks), regrade(results, final_marks(marks))
+
+
+def report_sections(
+    report: dict[str, Any], drawn: dict[str, list[dict[str, Any]]], names: Sequence[str]
+) -> list[Section]:
+    """Return the report's tables in order, the same in Markdown, HTML and the Evaluate tab;
+    `drawn` is `workbench.eval.charts.figures(report, results)`."""
     sections: list[Section] = [
         ("Accuracy by level and tab", accuracy_table(report, names)),
         ("Figures", figures_table(report, names)),
     ]
+    sections += confidence_sections(drawn)
     if "disagreements" in report:
         rows = [
             (item["id"], [item["tab"], item["level"], *map(_verdict, item["passed"])])
@@ -240,17 +257,28 @@ def _sections(report: dict[str, Any], names: list[str]) -> list[Section]:
     return sections
 
 
-def _markdown(report: dict[str, Any], results: Sequence[dict[str, Any]], names: list[str]) -> str:
-    out = ["# Evaluation report", "", _legend(report, names), ""]
-    for heading, content in _sections(report, names):
-        shown = [content] if isinstance(content, str) else _md_table(*content)
-        out += [f"## {heading}", "", *shown, ""]
+def _markdown(
+    report: dict[str, Any],
+    sections: list[Section],
+    results: Sequence[dict[str, Any]],
+    names: list[str],
+) -> str:
+    out = ["# Evaluation report", "", _legend(report, names), "", markdown_tables(sections)]
     out += ["## Failures", ""]
     for line, index, wrong in failures(results):
         model = f" [{LABELS[index]}]" if len(names) > 1 else ""
         where = f"({line['tab']}, {line['level']})"
         out.append(f"- **{_md(line['id'])}**{model} {where}: {_md('; '.join(wrong))}")
     return "\n".join(out) + "\n"
+
+
+def markdown_tables(sections: list[Section]) -> str:
+    """Return the sections as Markdown: a heading and a table (or a line) each."""
+    out = []
+    for heading, content in sections:
+        shown = [content] if isinstance(content, str) else _md_table(*content)
+        out += [f"## {heading}", "", *shown, ""]
+    return "\n".join(out)
 
 
 def _legend(report: dict[str, Any], names: list[str]) -> str:

@@ -9,13 +9,17 @@ case, as it goes. A line::
      "model", "passed", "error", "turns": [{"question", "answer", "parsed", "kind", "expect",
        "passed", "reason", "schema_valid", "checks": [{"name", "ok", "detail"}],
        "evidence": {"found", "total"} | null, "boxes": [{"label", "box"}],
-       "tokens", "latency_s", "repairs"}]}
+       "tokens", "latency_s", "repairs", "confidence"}],
+     "confidence": {"values": [{"at", "score", "level", "right", "turn"}]}}
 
 `passed` is true when every turn passed; a case that could not run (an unreadable image, a
 model error) has its `error` and is failed, and the run goes on. `tokens` is what the model
 generated for the turn (repair turn included) and `latency_s` the turn's wall time (OCR
-included). With a second session, `model`, `passed`, `error` and `turns` move under "a" and
-"b" (same keys), and `agree` says whether both passed or both failed.
+included). `confidence` scores each value of a turn's JSON (docs/confidence.md), `right` from
+the case's expected JSON at that path (null where it says nothing); the run's gathers every
+turn's. With a second session, `model`, `passed`, `error` and `turns` move under "a" and
+"b" (same keys), and `agree` says whether both passed or both failed. A case with a `source`
+(`golden from-review` writes "review") carries it in its line, under "source".
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from workbench.choices import ask_budget, preset_params, render_tokens, strict_c
 from workbench.engines.base import EngineError, one_line
 from workbench.eval.expectations import Expectation
 from workbench.eval.golden import Case, Turn
-from workbench.eval.scoring import score
+from workbench.eval.scoring import score, value_rights
 from workbench.evidence.match import evidence_json
 from workbench.intake import Intake, read_intake
 from workbench.intake.images import ImageError
@@ -117,6 +121,8 @@ def run_case(
         "turn_count": len(case.turns),
         "image_size": None,
     }
+    if case.source:  # "review": the charts' agreement with the reviewers reads it
+        head["source"] = case.source
     try:
         preset = _preset(case, presets)
         intake = _intake(case, preset, sessions[0])
@@ -193,7 +199,13 @@ def _intake(case: Case, preset: Preset | None, session: ModelSession) -> Intake:
 
 
 def _run(session: ModelSession, error: str | None = None) -> dict[str, Any]:
-    return {"model": session.status.model, "passed": False, "error": error, "turns": []}
+    return {
+        "model": session.status.model,
+        "passed": False,
+        "error": error,
+        "turns": [],
+        "confidence": {"values": []},
+    }
 
 
 def _ask_turns(
@@ -219,6 +231,13 @@ def _ask_turns(
         log.exception("case %s failed on %s", case.id, run["model"])
         run["error"] = _message(error)
     run["passed"] = run["error"] is None and all(turn["passed"] for turn in run["turns"])
+    run["confidence"] = {
+        "values": [
+            {**value, "turn": index}
+            for index, turn in enumerate(run["turns"])
+            for value in (turn["confidence"] or {}).get("values", [])
+        ]
+    }
     return run
 
 
@@ -250,6 +269,7 @@ def _ask_turn(
         evidence=True,
         strict=strict_choice(None, preset, session.status.engine),
         repair_turns=REPAIR_TURNS,
+        agreement=session.settings.agreement,
     )
     started = time.perf_counter()
     answer = _finished(ask(session, question))
@@ -271,8 +291,21 @@ def _ask_turn(
         "tokens": sum(stats.generated_tokens for stats in answer.stats),
         "latency_s": round(latency, 3),
         "repairs": len(answer.stats) - 1,
+        "confidence": scored_confidence(answer, value_rights(turn.expect, parsed)),
     }
     return record, answer
+
+
+def scored_confidence(answer: Answer, rights: Mapping[str, bool | None]) -> dict[str, Any] | None:
+    """Return {"values": [{"at", "score", "level", "right"}]}: each value's confidence and
+    whether the golden case says it is right (None: the case says nothing about it)."""
+    if answer.confidence is None:
+        return None
+    values = [
+        {"at": each.path, "score": each.score, "level": each.level, "right": rights.get(each.path)}
+        for each in answer.confidence.values
+    ]
+    return {"values": values}
 
 
 def expectation_json(expect: Expectation) -> dict[str, Any]:

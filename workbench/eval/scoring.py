@@ -193,6 +193,24 @@ def _score_json(expect: Expectation, answer_text: str, parsed: Any) -> Outcome:
     return Outcome(True, f"all {scored} field{'s' * (scored != 1)} match{note}")
 
 
+def value_rights(expect: Expectation, parsed: Any) -> dict[str, bool | None]:
+    """Return {JSON path: whether the answer's value there is right} for the values the
+    expectation speaks about: a JSON truth field by field (free text: None), a verdict at
+    `$.correct`. {} when the expectation says nothing about single values."""
+    if parsed is None:
+        return {}
+    if expect.kind == "json":
+        rights = {"match": True, "differs": False, "unscored": None}
+        return {
+            item.path: rights[item.verdict]
+            for item in compare_json(expect.value, parsed)
+            if item.verdict in rights
+        }
+    if expect.kind == "verdict" and isinstance(parsed, dict) and "correct" in parsed:
+        return {"$.correct": parsed["correct"] is (expect.value == "correct")}
+    return {}
+
+
 def _score_verdict(expect: Expectation, answer_text: str, parsed: Any) -> Outcome:
     if isinstance(parsed, dict) and "correct" in parsed:
         correct = parsed["correct"]

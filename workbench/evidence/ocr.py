@@ -67,6 +67,18 @@ def read_lines(image: Image.Image) -> tuple[OcrLine, ...]:
     return lines
 
 
+def read_texts(crops: Sequence[Image.Image]) -> tuple[tuple[str, float], ...]:
+    """Return (text, score) for each crop, read as one line by recognition alone (no detection:
+    the caller knows where its lines are, and detecting a whole screenshot costs seconds)."""
+    if not crops:
+        return ()
+    with _engine_lock:
+        engine = _get_engine()
+        result = engine.recognize_txt([engine.load_img(_rgb(crop)) for crop in crops])
+    scores = (float(score) for score in result.scores or ())
+    return tuple(zip(result.txts or (), scores, strict=False))
+
+
 def start_reading(image: Image.Image) -> Future[tuple[OcrLine, ...]]:
     """Return a future of `read_lines(image)`, read on the one background OCR thread."""
     global _executor

@@ -9,6 +9,10 @@ File format (`presets/<tab>.toml`; JSON Schemas sit beside it in the same folder
     schema = "receipt.schema.json"        # optional: a file name in this folder; the answer must
                                           #   be JSON valid against it (Draft 2020-12)
     checks = ["receipt"]                  # optional, needs `schema`: keys of checks.CHECKS
+    abstain_below = 0.5                   # optional, 0 to 1: values less confident than this
+                                          #   are handed on as null (docs/confidence.md)
+    agreement = 2                         # optional, 0 to 8: extra sampled answers compared
+                                          #   value by value for the confidence (0: none)
 
     [presets.generation]                  # optional, every key optional; bounds and defaults
     temperature = 0.1                     #   from workbench/engines/base.py: TEMPERATURE_RANGE,
@@ -62,6 +66,7 @@ from workbench.engines.base import (
 )
 from workbench.prompts.problems import Problem, toml_problem, validation_problem
 from workbench.prompts.schemas import schema_beside
+from workbench.settings import MAX_AGREEMENT
 
 PRESETS_DIR = Path(__file__).resolve().parents[2] / "presets"
 LANGUAGES = ("en", "zh")
@@ -147,6 +152,8 @@ class Preset(_Model):
     schema_file: StrictStr | None = Field(default=None, alias="schema")
     checks: tuple[_CheckName, ...] = ()
     generation: GenerationDefaults = GenerationDefaults()
+    abstain_below: Annotated[StrictFloat, Field(ge=0.0, le=1.0)] | None = None
+    agreement: Annotated[StrictInt, Field(ge=0, le=MAX_AGREEMENT)] = 0
     _schema: dict[str, Any] | None = PrivateAttr(default=None)
 
     @field_validator("checks")
