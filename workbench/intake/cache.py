@@ -97,8 +97,8 @@ def release_free_memory() -> bool:
     return True
 
 
-# What a server's threads share: glibc's own default for a 1-core machine, and what servers
-# such as Heroku's and GitLab's set through MALLOC_ARENA_MAX against creeping memory.
+# What a server's threads share (glibc's default is 8 per core): what hosts such as Heroku
+# recommend setting through MALLOC_ARENA_MAX against creeping memory.
 MALLOC_ARENAS = 2
 _M_ARENA_MAX = -8  # mallopt's parameter (glibc's malloc.h)
 
