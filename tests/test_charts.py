@@ -338,3 +338,6 @@ def test_the_html_report_draws_the_charts_inline(tmp_path: Path) -> None:
     assert "## Values right per confidence band" in markdown
     assert "| 0.8–1.0 | 2/3 (66.7%) | 1/1 (100%) |" in markdown
     assert "| items[].amount | 1/2 (50%) | 1/2 (50%) | r1 (A), r2 (B) |" in markdown
+    # Each disagreement leads to its case's failure.
+    assert '<td class=n><a href="#case-r1">r1</a> (A), <a href="#case-r2">r2</a> (B)</td>' in text
+    assert all(f'id="case-{case}"' in text for case in ("r1", "r2"))

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from workbench.answers.confidence import LEVELS
-from workbench.eval.report_html import Row, Section
+from workbench.eval.report_html import DISAGREEMENTS, Row, Section
 
 Table = tuple[list[str], list[Row]]
 
@@ -87,7 +87,7 @@ def agreement_table(rows: list[dict[str, Any]], by: str = "field") -> Table:
         ]
         shown = [_right(row, "agree", "count") for row in chosen]
         out.append((field, [*shown, ", ".join(ids) or "–"]))
-    return [*header, "Disagreements"], out
+    return [*header, DISAGREEMENTS], out
 
 
 def _right(row: dict[str, Any] | None, count: str, total: str) -> str:

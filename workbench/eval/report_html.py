@@ -23,6 +23,7 @@ from workbench.eval.svg import bar_chart, calibration_chart
 Row = tuple[str, list[str]]
 Section = tuple[str, tuple[list[str], list[Row]] | str]  # a heading, and a table or a line
 
+DISAGREEMENTS = "Disagreements"  # a table's last column of case ids: linked to their failures
 THUMBNAIL_SIDE = 360  # pixels, the longer side of a failure's picture
 _SHOWN = 300  # an expectation quoted in the HTML is cut to this many characters
 _CSS = """
@@ -62,8 +63,11 @@ def html_report(
         body += [f"<h2>{_esc(heading)}</h2>", shown]
     body.append("<h2>Failures</h2>")
     pictures: dict[tuple[str, int | None], Any] = {}  # each image read once
+    anchored: set[str] = set()  # a case's first failure is where its links lead
     for line, index, wrong in failed:
-        body.append(_html_failure(line, index, wrong, models, pictures))
+        anchor = "" if line["id"] in anchored else f' id="{_anchor(line["id"])}"'
+        anchored.add(line["id"])
+        body.append(_html_failure(line, index, wrong, models, pictures, anchor))
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>Evaluation report</title><style>{_CSS}</style></head><body>"
@@ -76,17 +80,44 @@ def _esc(value: Any) -> str:
     return html.escape(str(value))
 
 
+def _anchor(case: str) -> str:
+    return "case-" + "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in case)
+
+
 def _html_table(header: list[str], rows: list[Row]) -> str:
     head = "".join(f"<th>{_esc(cell)}</th>" for cell in header)
+    linked = header[-1] == DISAGREEMENTS  # its cells name cases: each a link to its failure
     lines = "".join(
-        f"<tr><th>{_esc(name)}</th>{''.join(f'<td class=n>{_esc(c)}</td>' for c in cells)}</tr>"
+        f"<tr><th>{_esc(name)}</th>"
+        + "".join(
+            f"<td class=n>{_case_links(c) if linked and at == len(cells) - 1 else _esc(c)}</td>"
+            for at, c in enumerate(cells)
+        )
+        + "</tr>"
         for name, cells in rows
     )
     return f"<table><tr>{head}</tr>{lines}</table>"
 
 
+def _case_links(cell: str) -> str:
+    """Return "r1 (A), r2" with each case id a link to its failure below."""
+    if cell == "–":
+        return cell
+    shown = []
+    for item in cell.split(", "):
+        case, space, label = item.partition(" (")
+        link = f'<a href="#{_anchor(case)}">{_esc(case)}</a>'
+        shown.append(link + (_esc(space + label) if space else ""))
+    return ", ".join(shown)
+
+
 def _html_failure(
-    line: dict[str, Any], index: int, wrong: list[str], models: Sequence[str], pictures: dict
+    line: dict[str, Any],
+    index: int,
+    wrong: list[str],
+    models: Sequence[str],
+    pictures: dict,
+    anchor: str = "",
 ) -> str:
     run = model_runs(line)[index]
     model = f" · {models[index]}" if models[index] else ""
@@ -100,7 +131,7 @@ def _html_failure(
     )
     reasons = "".join(f'<li class="reason">{_esc(item)}</li>' for item in wrong)
     return (
-        f'<div class="failure"><div>{shown}</div><div><h3>{_esc(line["id"])}'
+        f'<div class="failure"{anchor}><div>{shown}</div><div><h3>{_esc(line["id"])}'
         f"<small> · {_esc(line['tab'])} · {_esc(line['level'])}{_esc(model)}</small></h3>"
         f"<ul>{reasons}</ul>{turns}</div></div>"
     )
