@@ -161,6 +161,9 @@ class TransformersEngine:
             torch.cuda.empty_cache()
 
 
+CLOSE_WAIT_SECONDS = 10.0  # an answer still running when the model is dropped: not forever
+
+
 class _Worker:
     """One long-lived thread that runs generations one at a time, in the order asked.
 
@@ -172,7 +175,8 @@ class _Worker:
     def __init__(self) -> None:
         self._jobs: queue.SimpleQueue[tuple[Callable[[], None], threading.Event] | None]
         self._jobs = queue.SimpleQueue()
-        threading.Thread(target=self._run, name="generate", daemon=True).start()
+        self._thread = threading.Thread(target=self._run, name="generate", daemon=True)
+        self._thread.start()
 
     def submit(self, job: Callable[[], None]) -> threading.Event:
         """Queue a job; the returned event is set once it has run."""
@@ -180,9 +184,15 @@ class _Worker:
         self._jobs.put((job, done))
         return done
 
-    def close(self) -> None:
-        """End the thread once the queued jobs have run."""
+    def close(self, wait: float = CLOSE_WAIT_SECONDS) -> None:
+        """End the thread once the queued jobs have run; wait for it up to `wait` seconds.
+
+        Waited for, so that its OpenMP threads are gone before the process may exit: C++
+        aborts ("terminate called without an active exception") when they are torn down then.
+        """
         self._jobs.put(None)
+        if self._thread is not threading.current_thread():
+            self._thread.join(wait)
 
     def _run(self) -> None:
         while (item := self._jobs.get()) is not None:
