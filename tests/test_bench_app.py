@@ -117,3 +117,27 @@ def test_a_server_that_dies_is_reported_with_its_output() -> None:
         serving(command, free_port()),
     ):
         pass
+
+
+def test_a_user_who_cannot_connect_is_counted_and_nobody_waits_for_them(monkeypatch, tmp_path):
+    import gradio_client
+
+    from workbench.bench import load
+
+    connections: list[int] = []
+
+    class Client:  # the first user's connection is refused; the others are answered at once
+        def __init__(self, *_: object, **__: object) -> None:
+            connections.append(len(connections))
+            if len(connections) == 1:
+                raise ConnectionError("refused")
+
+        def predict(self, **_: object) -> list[str]:
+            return [""] * len(load.OUTPUTS)
+
+    monkeypatch.setattr(gradio_client, "Client", Client)
+    image = tmp_path / "receipt.png"
+    image.write_bytes(b"not read")
+    asked = load.run_users("http://127.0.0.1:9/", image, users=3, questions=2)
+    assert len(asked) == 6  # returned: no user left waiting at the start
+    assert [one.error for one in asked if one.error] == ["ConnectionError: refused"] * 2

@@ -7,6 +7,7 @@ one after another, each leaving before the next comes, while the app's memory is
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import sys
 import threading
@@ -70,9 +71,20 @@ def run_users(
     start = threading.Barrier(users)
 
     def user(number: int) -> None:
-        client = Client(app_url, verbose=False)
+        try:
+            client = Client(app_url, verbose=False)
+        except Exception as failure:  # counted; and nobody waits at the start for this user
+            start.abort()
+            error = f"{type(failure).__name__}: {failure}"
+            with lock:
+                asked.extend(
+                    Asked(number, turn, question_for(number, turn), 0.0, None, error)
+                    for turn in range(questions)
+                )
+            return
         picture = {"image": handle_file(str(image)), "boxes": []}
-        start.wait()
+        with contextlib.suppress(threading.BrokenBarrierError):  # a user could not connect
+            start.wait()  # ... then the others ask all the same
         for turn in range(questions):
             text = question_for(number, turn)
             began = time.perf_counter()
