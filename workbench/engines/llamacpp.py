@@ -37,6 +37,11 @@ RUNTIME_GIB = 0.5  # the server, the vision encoder's buffers and Python around 
 # The server's bounds are set to it, and larger budgets are cut to it before the image is
 # resized, so the tokens counted on the client are the tokens the server sees.
 IMAGE_TOKENS = 2048
+# llama.cpp's server copies a slot's prompt state to a host-memory cache whenever another
+# conversation takes the slot, up to 8 GiB by default (a 4B's image prompt is 150-300 MB):
+# over a day of demos the app grew without end. Each slot still keeps its own conversation's
+# state, so follow-up questions reuse their prompt; only the copies are switched off.
+PROMPT_CACHE_MIB = 0
 
 
 class LlamaCppEngine:
@@ -126,6 +131,7 @@ def _start(pair: gguf.GgufPair, settings: Settings, slots: int) -> Any:
     params.image_max_tokens = IMAGE_TOKENS
     params.port = 0  # a free port, on the loopback address
     params.verbosity = 1  # warnings and errors on stderr
+    params.cache_ram_mib = PROMPT_CACHE_MIB
     try:
         return xllamacpp.Server(params)
     except RuntimeError as error:  # the reason is on stderr; the files were checked already
