@@ -20,6 +20,7 @@ from PIL import Image
 from tests.app_client import RUN_LINE, ask_quick, example_image
 from tests.conftest import launch_app
 from workbench.engines.base import GenerationParams, ModelLoadError
+from workbench.engines.openai import data_url
 from workbench.pipeline import Finished, ask, make_question
 from workbench.session import ModelSession
 from workbench.settings import Settings
@@ -142,6 +143,33 @@ def test_a_follow_up_carries_the_history(session):
     history = tuple(first.turns)
     second = _answer(session, make_question(PICTURE, "And then?", params, history=history))
     assert second.stats[0].prompt_tokens > first.stats[0].prompt_tokens
+
+
+def test_follow_ups_reuse_their_slots_prompt_and_no_copies_pile_up_in_memory(session):
+    """Two conversations keep their slots' state; a third one's prompt is not copied to the
+    host (llama.cpp's 8 GiB prompt cache grew a day of demos without end), so the one it
+    displaced reads its prompt again."""
+    server = session.get()._server
+
+    def turn(history: list[dict], text: str, seed: int | None = None) -> list[dict]:
+        content = [{"type": "text", "text": text}]
+        if seed is not None:
+            picture = Image.effect_noise((448, 448), 40 + 10 * seed).convert("RGB")
+            content.insert(0, {"type": "image_url", "image_url": {"url": data_url(picture)}})
+        history = [*history, {"role": "user", "content": content}]
+        reply = server.handle_chat_completions({"messages": history, "max_tokens": 4})
+        reused[text] = reply["timings"]["cache_n"]
+        said = reply["choices"][0]["message"]["content"]
+        return [*history, {"role": "assistant", "content": said}]
+
+    reused: dict[str, int] = {}
+    image_tokens = 196  # 448² in 32-pixel cells
+    alice, bob = turn([], "Alice asks", 1), turn([], "Bob asks", 2)
+    alice, bob = turn(alice, "Alice again"), turn(bob, "Bob again")
+    assert min(reused["Alice again"], reused["Bob again"]) > image_tokens
+    turn([], "Carol asks", 3)  # takes the slot of the least recent: Alice's
+    turn(alice, "Alice once more")
+    assert reused["Alice once more"] < image_tokens
 
 
 def test_stop_ends_the_answer_and_frees_the_slot(session):

@@ -38,9 +38,9 @@ RUNTIME_GIB = 0.5  # the server, the vision encoder's buffers and Python around 
 # resized, so the tokens counted on the client are the tokens the server sees.
 IMAGE_TOKENS = 2048
 # llama.cpp's server copies a slot's prompt state to a host-memory cache whenever another
-# conversation takes the slot, up to 8 GiB by default (a 4B's image prompt is 150-300 MB):
-# over a day of demos the app grew without end. Each slot still keeps its own conversation's
-# state, so follow-up questions reuse their prompt; only the copies are switched off.
+# conversation takes the slot, up to 8 GiB by default (the 4B keeps 0.15 MB a token: 150-300
+# MB for a prompt with a 1,024-2,048-token image), so the app grew all day. Each slot still
+# keeps its own conversation's state, so follow-ups reuse their prompt; the copies are off.
 PROMPT_CACHE_MIB = 0
 
 
