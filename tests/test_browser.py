@@ -142,9 +142,14 @@ def _cost(page: Page, key: str, other_than: str = "") -> str:
     line = page.locator(f"#{key}-cost")
     # Anchored: while an update is pending, Gradio puts a timer ahead of the text.
     expect(line).to_have_text(COST_LINE, timeout=10_000)
-    if other_than:
-        expect(line).not_to_have_text(other_than, timeout=5_000)
-        expect(line).to_have_text(COST_LINE)
+    if other_than:  # settled and new at once (a region drawn sends an update per mouse step)
+        page.wait_for_function(
+            "([selector, pattern, old]) => {"
+            " const text = document.querySelector(selector).innerText.trim();"
+            " return new RegExp(pattern).test(text) && text !== old; }",
+            arg=[f"#{key}-cost", COST_LINE.pattern, other_than],
+            timeout=10_000,
+        )
     return line.inner_text().strip()
 
 
