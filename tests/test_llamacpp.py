@@ -146,9 +146,9 @@ def test_a_follow_up_carries_the_history(session):
 
 
 def test_follow_ups_reuse_their_slots_prompt_and_no_copies_pile_up_in_memory(session):
-    """Two conversations keep their slots' state; a third one's prompt is not copied to the
-    host (llama.cpp's 8 GiB prompt cache grew a day of demos without end), so the one it
-    displaced reads its prompt again."""
+    """Two conversations keep their slots' state; the state a third one displaces is not
+    copied to the host (llama.cpp's 8 GiB prompt cache grew a day of demos without end), so
+    the displaced conversation reads its prompt again."""
     server = session.get()._server
 
     def turn(history: list[dict], text: str, seed: int | None = None) -> list[dict]:
