@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.api import ASK_OUTPUTS
+from workbench.engines.base import one_line
 
 if TYPE_CHECKING:
     from workbench.examples import Example
@@ -75,7 +76,7 @@ def run_users(
             client = Client(app_url, verbose=False)
         except Exception as failure:  # counted; and nobody waits at the start for this user
             start.abort()
-            error = f"{type(failure).__name__}: {failure}"
+            error = one_line(failure)
             with lock:
                 asked.extend(
                     Asked(number, turn, question_for(number, turn), 0.0, None, error)
@@ -94,7 +95,7 @@ def run_users(
                 )
                 outputs, error = dict(zip(OUTPUTS, values, strict=True)), ""
             except Exception as failure:  # counted and reported, never lost in the thread
-                outputs, error = None, f"{type(failure).__name__}: {failure}"
+                outputs, error = None, one_line(failure)
             with lock:
                 asked.append(Asked(number, turn, text, time.perf_counter() - began, outputs, error))
 
@@ -185,7 +186,7 @@ def ask_in_turn(
                 )
                 outputs, error = dict(zip(OUTPUTS, values, strict=True)), ""
             except Exception as failure:  # counted and reported, the day goes on
-                outputs, error = None, f"{type(failure).__name__}: {failure}"
+                outputs, error = None, one_line(failure)
             seconds = time.perf_counter() - began
             asked = Asked(number, turn, example.question, seconds, outputs, error)
             last = turn == questions - 1
