@@ -87,16 +87,15 @@ def _anchor(case: str) -> str:
 def _html_table(header: list[str], rows: list[Row]) -> str:
     head = "".join(f"<th>{_esc(cell)}</th>" for cell in header)
     linked = header[-1] == DISAGREEMENTS  # its cells name cases: each a link to its failure
-    lines = "".join(
-        f"<tr><th>{_esc(name)}</th>"
-        + "".join(
-            f"<td class=n>{_case_links(c) if linked and at == len(cells) - 1 else _esc(c)}</td>"
-            for at, c in enumerate(cells)
+    lines = []
+    for name, cells in rows:
+        shown = [_esc(cell) for cell in cells]
+        if linked and cells:
+            shown[-1] = _case_links(cells[-1])
+        lines.append(
+            f"<tr><th>{_esc(name)}</th>{''.join(f'<td class=n>{c}</td>' for c in shown)}</tr>"
         )
-        + "</tr>"
-        for name, cells in rows
-    )
-    return f"<table><tr>{head}</tr>{lines}</table>"
+    return f"<table><tr>{head}</tr>{''.join(lines)}</table>"
 
 
 def _case_links(cell: str) -> str:
